@@ -1,0 +1,174 @@
+// Package inventory collects, for one account and a set of regions, everything the checks need to
+// know about API Gateway REST APIs, and holds it as a plain value that round-trips through JSON.
+//
+// Nothing in an Inventory is a secret: API key values are never requested, and stage variable
+// values are reduced to a flag at collection time.
+package inventory
+
+import "time"
+
+// SchemaVersion is bumped when a saved inventory can no longer be read by this code.
+const SchemaVersion = 1
+
+// Inventory is what one scan read from API Gateway.
+type Inventory struct {
+	SchemaVersion int       `json:"schema_version"`
+	AccountID     string    `json:"account_id,omitempty"`
+	CollectedAt   time.Time `json:"collected_at"`
+	Regions       []Region  `json:"regions"`
+}
+
+// Region is one region's API Gateway REST inventory.
+type Region struct {
+	Name       string       `json:"name"`
+	APIs       []API        `json:"apis"`
+	UsagePlans []UsagePlan  `json:"usage_plans"`
+	APIKeys    []APIKey     `json:"api_keys"`
+	Domains    []DomainName `json:"domains"`
+	// Unread lists the region-level operations whose data is missing (GetUsagePlans, GetApiKeys,
+	// GetDomainNames, GetRestApis): checks that need it stay silent rather than guess.
+	Unread []string    `json:"unread,omitempty"`
+	Errors []ScanError `json:"errors,omitempty"`
+}
+
+// Operation names, as API Gateway calls them; they name what is missing when a call fails.
+const (
+	OpGetRestApis         = "GetRestApis"
+	OpGetResources        = "GetResources"
+	OpGetStages           = "GetStages"
+	OpGetDeployments      = "GetDeployments"
+	OpGetDeployment       = "GetDeployment"
+	OpGetUsagePlans       = "GetUsagePlans"
+	OpGetUsagePlanKeys    = "GetUsagePlanKeys"
+	OpGetAPIKeys          = "GetApiKeys"
+	OpGetDomainNames      = "GetDomainNames"
+	OpGetBasePathMappings = "GetBasePathMappings"
+)
+
+// ScanError records one thing that could not be read. The scan goes on without it.
+type ScanError struct {
+	Region    string `json:"region"`
+	APIID     string `json:"api_id,omitempty"`
+	Operation string `json:"operation"`
+	Message   string `json:"message"`
+}
+
+// API is one REST API with its working definition, stages and deployments.
+type API struct {
+	ID            string            `json:"id"`
+	Name          string            `json:"name"`
+	EndpointTypes []string          `json:"endpoint_types,omitempty"`
+	Tags          map[string]string `json:"tags,omitempty"`
+	Resources     []Resource        `json:"resources"`
+	Stages        []Stage           `json:"stages"`
+	// Deployments lists every deployment of the API, newest first; only ID and CreatedDate are
+	// filled from the list, Summary only for deployments a stage points to.
+	Deployments []Deployment `json:"deployments"`
+	// Unread lists the operations whose data is missing for this API (GetResources, GetStages,
+	// GetDeployments).
+	Unread []string `json:"unread,omitempty"`
+}
+
+// Resource is one path of the working definition.
+type Resource struct {
+	ID      string            `json:"id"`
+	Path    string            `json:"path"`
+	Methods map[string]Method `json:"methods,omitempty"`
+}
+
+// Method is one HTTP method of a resource in the working definition.
+type Method struct {
+	AuthorizationType string `json:"authorization_type"`
+	APIKeyRequired    bool   `json:"api_key_required,omitempty"`
+	// MethodResponseHeaders maps a status code to the headers its method response declares.
+	MethodResponseHeaders map[string][]string `json:"method_response_headers,omitempty"`
+	// IntegrationResponseHeaders maps a status code to the header values its integration
+	// response sets (header name to mapping expression, e.g. "'*'").
+	IntegrationResponseHeaders map[string]map[string]string `json:"integration_response_headers,omitempty"`
+	IntegrationType            string                       `json:"integration_type,omitempty"`
+}
+
+// Stage is one stage of an API. Stage variable values are never kept.
+type Stage struct {
+	Name                 string                   `json:"name"`
+	DeploymentID         string                   `json:"deployment_id,omitempty"`
+	CanaryDeploymentID   string                   `json:"canary_deployment_id,omitempty"`
+	AccessLogDestination string                   `json:"access_log_destination,omitempty"`
+	TracingEnabled       bool                     `json:"tracing_enabled,omitempty"`
+	WebACLArn            string                   `json:"web_acl_arn,omitempty"`
+	ClientCertificateID  string                   `json:"client_certificate_id,omitempty"`
+	CacheClusterEnabled  bool                     `json:"cache_cluster_enabled,omitempty"`
+	MethodSettings       map[string]MethodSetting `json:"method_settings,omitempty"`
+	Variables            []StageVariable          `json:"variables,omitempty"`
+	Tags                 map[string]string        `json:"tags,omitempty"`
+}
+
+// MethodSetting is a stage's setting for one "resource/method" key ("*/*" for all).
+type MethodSetting struct {
+	LoggingLevel       string `json:"logging_level,omitempty"`
+	MetricsEnabled     bool   `json:"metrics_enabled,omitempty"`
+	CachingEnabled     bool   `json:"caching_enabled,omitempty"`
+	CacheDataEncrypted bool   `json:"cache_data_encrypted,omitempty"`
+}
+
+// StageVariable keeps a stage variable's name and whether its value looks like a credential;
+// the value itself is dropped when it is read.
+type StageVariable struct {
+	Name             string `json:"name"`
+	ValueLooksSecret bool   `json:"value_looks_secret,omitempty"`
+}
+
+// Deployment is one deployment of an API.
+type Deployment struct {
+	ID          string    `json:"id"`
+	CreatedDate time.Time `json:"created_date"`
+	// Summary is the deployed snapshot: path to method to what was deployed. Nil means the
+	// snapshot was not read (the deployment is not live on any stage, or the read failed).
+	Summary map[string]map[string]MethodSnapshot `json:"summary,omitempty"`
+}
+
+// MethodSnapshot is what a deployment froze of one method.
+type MethodSnapshot struct {
+	AuthorizationType string `json:"authorization_type"`
+	APIKeyRequired    bool   `json:"api_key_required,omitempty"`
+}
+
+// UsagePlan is a usage plan with the API stages it covers and the ids of its keys.
+type UsagePlan struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	APIStages []APIStage `json:"api_stages,omitempty"`
+	KeyIDs    []string   `json:"key_ids"`
+	// KeysUnread is true when GetUsagePlanKeys failed: the plan's keys are unknown.
+	KeysUnread bool `json:"keys_unread,omitempty"`
+}
+
+// APIStage is one (API, stage) pair a usage plan covers.
+type APIStage struct {
+	APIID string `json:"api_id"`
+	Stage string `json:"stage"`
+}
+
+// APIKey is an API key without its value.
+type APIKey struct {
+	ID      string `json:"id"`
+	Name    string `json:"name,omitempty"`
+	Enabled bool   `json:"enabled"`
+}
+
+// DomainName is a custom domain with its base path mappings.
+type DomainName struct {
+	Name          string            `json:"name"`
+	EndpointTypes []string          `json:"endpoint_types,omitempty"`
+	Mappings      []BasePathMapping `json:"mappings"`
+	// MappingsUnread is true when GetBasePathMappings failed.
+	MappingsUnread bool `json:"mappings_unread,omitempty"`
+}
+
+// BasePathMapping maps a base path of a custom domain to an API and, optionally, a stage.
+// BasePath "(none)" is the domain's root.
+type BasePathMapping struct {
+	BasePath string `json:"base_path"`
+	APIID    string `json:"api_id"`
+	Stage    string `json:"stage,omitempty"`
+}
