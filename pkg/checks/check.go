@@ -1,0 +1,163 @@
+// Package checks holds the catalogue: each check is a pure function from one region's inventory
+// to findings, with its metadata beside it, and All is the one registry that lists them.
+package checks
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
+)
+
+// Severity orders findings; the zero value is no severity at all.
+type Severity int
+
+// The severities of CHECKS.md, least to most urgent.
+const (
+	Info Severity = iota + 1
+	Warning
+	Critical
+)
+
+var severityNames = map[Severity]string{Info: "info", Warning: "warning", Critical: "critical"}
+
+func (s Severity) String() string {
+	if n, ok := severityNames[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// ParseSeverity reads "critical", "warning" or "info", in any case.
+func ParseSeverity(s string) (Severity, error) {
+	for sev, name := range severityNames {
+		if strings.EqualFold(s, name) {
+			return sev, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want critical, warning or info)", s)
+}
+
+// MarshalText writes the severity's name.
+func (s Severity) MarshalText() ([]byte, error) {
+	if _, ok := severityNames[s]; !ok {
+		return nil, fmt.Errorf("cannot marshal %v", s)
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads a severity's name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Finding is one thing wrong, located as precisely as the check can.
+type Finding struct {
+	Check       string   `json:"check"`
+	Severity    Severity `json:"severity"`
+	Region      string   `json:"region"`
+	APIID       string   `json:"api_id,omitempty"`
+	APIName     string   `json:"api_name,omitempty"`
+	Stage       string   `json:"stage,omitempty"`
+	Path        string   `json:"path,omitempty"`
+	Method      string   `json:"method,omitempty"`
+	Domain      string   `json:"domain,omitempty"`
+	BasePath    string   `json:"base_path,omitempty"`
+	UsagePlanID string   `json:"usage_plan_id,omitempty"`
+	Message     string   `json:"message"`
+	Remediation string   `json:"remediation"`
+}
+
+// Config holds the thresholds and names the checks take; the zero value is not valid, start
+// from DefaultConfig.
+type Config struct {
+	// CORSTag is the REST API tag whose value "true" declares that the API is called from
+	// browsers cross-origin.
+	CORSTag string `json:"cors_tag"`
+}
+
+// DefaultConfig is the configuration CHECKS.md describes.
+func DefaultConfig() Config { return Config{CORSTag: "cors"} }
+
+// Check is one entry of the catalogue.
+type Check struct {
+	ID     string `json:"id"`
+	Family string `json:"family"`
+	Title  string `json:"title"`
+	// Severity is the most severe level the check reports at; Levels says when it reports at
+	// each.
+	Severity    Severity `json:"severity"`
+	Levels      string   `json:"levels"`
+	LooksAt     string   `json:"looks_at"`
+	Remediation string   `json:"remediation"`
+	run         func(r *inventory.Region, cfg Config) []Finding
+}
+
+// Run applies the check to one region.
+func (c Check) Run(r *inventory.Region, cfg Config) []Finding { return c.run(r, cfg) }
+
+// MarshalJSON exists only to keep the run function out of listings.
+func (c Check) MarshalJSON() ([]byte, error) {
+	type meta Check
+	return json.Marshal(meta(c))
+}
+
+// All is the catalogue, in the order of CHECKS.md. It returns a new slice each call.
+func All() []Check {
+	return []Check{
+		undeployedChanges,
+		stageBehindLatest,
+		stageWithoutDeployment,
+		neverDeployed,
+		missingOptions,
+		optionsRequiresAuth,
+		optionsMissingCORSHeaders,
+		unkeyedUsagePlan,
+		apiKeyWithoutPlan,
+		usagePlanDanglingStage,
+		basePathGap,
+	}
+}
+
+// Run applies every check to every region of inv and returns the findings, worst first.
+func Run(inv *inventory.Inventory, checks []Check, cfg Config) []Finding {
+	findings := []Finding{}
+	for i := range inv.Regions {
+		for _, c := range checks {
+			for _, f := range c.Run(&inv.Regions[i], cfg) {
+				f.Check = c.ID
+				f.Region = inv.Regions[i].Name
+				findings = append(findings, f)
+			}
+		}
+	}
+	Sort(findings)
+	return findings
+}
+
+// Sort orders findings worst first, then by where they are, so that output is stable.
+func Sort(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		for _, p := range [][2]string{
+			{a.Region, b.Region}, {a.APIName, b.APIName}, {a.APIID, b.APIID}, {a.Stage, b.Stage},
+			{a.Path, b.Path}, {a.Method, b.Method}, {a.Domain, b.Domain}, {a.BasePath, b.BasePath},
+			{a.UsagePlanID, b.UsagePlanID}, {a.Check, b.Check}, {a.Message, b.Message},
+		} {
+			if p[0] != p[1] {
+				return p[0] < p[1]
+			}
+		}
+		return false
+	})
+}

@@ -1,0 +1,137 @@
+package checks
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
+)
+
+// unread reports whether the operation's data is missing, so a check must stay silent on it.
+func unread(list []string, op string) bool { return slices.Contains(list, op) }
+
+func findAPI(r *inventory.Region, id string) *inventory.API {
+	for i := range r.APIs {
+		if r.APIs[i].ID == id {
+			return &r.APIs[i]
+		}
+	}
+	return nil
+}
+
+func findStage(api *inventory.API, name string) *inventory.Stage {
+	for i := range api.Stages {
+		if api.Stages[i].Name == name {
+			return &api.Stages[i]
+		}
+	}
+	return nil
+}
+
+func findDeployment(api *inventory.API, id string) *inventory.Deployment {
+	for i := range api.Deployments {
+		if api.Deployments[i].ID == id {
+			return &api.Deployments[i]
+		}
+	}
+	return nil
+}
+
+// stageSnapshot is what the stage serves, or nil when that is unknown.
+func stageSnapshot(api *inventory.API, st *inventory.Stage) map[string]map[string]inventory.MethodSnapshot {
+	if st.DeploymentID == "" {
+		return nil
+	}
+	if d := findDeployment(api, st.DeploymentID); d != nil {
+		return d.Summary
+	}
+	return nil
+}
+
+// deploymentMissing reports whether the stage serves nothing: no deployment, or one that no
+// longer exists. It is false whenever that cannot be known.
+func deploymentMissing(api *inventory.API, st *inventory.Stage) bool {
+	if st.DeploymentID == "" {
+		return true
+	}
+	if unread(api.Unread, inventory.OpGetDeployments) {
+		return false
+	}
+	return findDeployment(api, st.DeploymentID) == nil
+}
+
+func hasMethods(api *inventory.API) bool {
+	for _, r := range api.Resources {
+		if len(r.Methods) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// stagesCovered returns, for a region, which (API, stage) pairs each usage plan covers.
+func planCovers(plan *inventory.UsagePlan, apiID, stage string) bool {
+	for _, as := range plan.APIStages {
+		if as.APIID == apiID && as.Stage == stage {
+			return true
+		}
+	}
+	return false
+}
+
+// keyRequiredMethods lists "METHOD /path" of the methods a snapshot serves only with an API key.
+func keyRequiredMethods(snap map[string]map[string]inventory.MethodSnapshot) []string {
+	var out []string
+	for _, path := range sortedKeys(snap) {
+		for _, m := range sortedKeys(snap[path]) {
+			if snap[path][m].APIKeyRequired {
+				out = append(out, m+" "+path)
+			}
+		}
+	}
+	return out
+}
+
+// enabledKeyCount counts the plan's keys that are enabled; a key missing from the region's key
+// list (created between two calls) counts as enabled, so that no finding rests on a guess.
+func enabledKeyCount(r *inventory.Region, plan *inventory.UsagePlan) (enabled, disabled []string) {
+	state := map[string]bool{}
+	for _, k := range r.APIKeys {
+		state[k.ID] = k.Enabled
+	}
+	for _, id := range plan.KeyIDs {
+		if on, ok := state[id]; ok && !on {
+			disabled = append(disabled, id)
+		} else {
+			enabled = append(enabled, id)
+		}
+	}
+	return enabled, disabled
+}
+
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = `"` + s + `"`
+	}
+	return strings.Join(q, ", ")
+}
+
+// invokeURL is the default execute-api URL of a stage and path, which a person can paste.
+func invokeURL(region, apiID, stage, path string) string {
+	if path == "/" {
+		path = ""
+	}
+	return "https://" + apiID + ".execute-api." + region + ".amazonaws.com/" + stage + path
+}

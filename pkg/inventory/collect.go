@@ -1,0 +1,551 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"golang.org/x/sync/errgroup"
+)
+
+// Client is the part of the API Gateway client the collector reads with: GET operations only.
+type Client interface {
+	GetRestApis(context.Context, *apigateway.GetRestApisInput, ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error)
+	GetResources(context.Context, *apigateway.GetResourcesInput, ...func(*apigateway.Options)) (*apigateway.GetResourcesOutput, error)
+	GetStages(context.Context, *apigateway.GetStagesInput, ...func(*apigateway.Options)) (*apigateway.GetStagesOutput, error)
+	GetDeployments(context.Context, *apigateway.GetDeploymentsInput, ...func(*apigateway.Options)) (*apigateway.GetDeploymentsOutput, error)
+	GetDeployment(context.Context, *apigateway.GetDeploymentInput, ...func(*apigateway.Options)) (*apigateway.GetDeploymentOutput, error)
+	GetUsagePlans(context.Context, *apigateway.GetUsagePlansInput, ...func(*apigateway.Options)) (*apigateway.GetUsagePlansOutput, error)
+	GetUsagePlanKeys(context.Context, *apigateway.GetUsagePlanKeysInput, ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error)
+	GetApiKeys(context.Context, *apigateway.GetApiKeysInput, ...func(*apigateway.Options)) (*apigateway.GetApiKeysOutput, error)
+	GetDomainNames(context.Context, *apigateway.GetDomainNamesInput, ...func(*apigateway.Options)) (*apigateway.GetDomainNamesOutput, error)
+	GetBasePathMappings(context.Context, *apigateway.GetBasePathMappingsInput, ...func(*apigateway.Options)) (*apigateway.GetBasePathMappingsOutput, error)
+}
+
+var _ Client = (*apigateway.Client)(nil)
+
+// pageSize is API Gateway's largest page.
+const pageSize = 500
+
+// Options tune a collection.
+type Options struct {
+	// Concurrency bounds the calls in flight per region; the quota limiter, not this, sets the
+	// pace, so it only needs to cover the latency of a call.
+	Concurrency int
+	// SkipDeploymentList leaves out GetDeployments, which only stage-behind-latest and
+	// stage-without-deployment need.
+	SkipDeploymentList bool
+}
+
+// DefaultConcurrency covers API Gateway's 10 calls per second at up to about 0.8 s a call.
+const DefaultConcurrency = 8
+
+// Collect reads every region, in parallel, with the client clientFor returns for it.
+func Collect(ctx context.Context, accountID string, regions []string, clientFor func(region string) Client, opts Options) *Inventory {
+	inv := &Inventory{SchemaVersion: SchemaVersion, AccountID: accountID, CollectedAt: time.Now().UTC(), Regions: make([]Region, len(regions))}
+	var wg sync.WaitGroup
+	for i, region := range regions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			inv.Regions[i] = CollectRegion(ctx, clientFor(region), region, opts)
+		}()
+	}
+	wg.Wait()
+	return inv
+}
+
+// regionScan gathers one region's results from concurrent workers.
+type regionScan struct {
+	client Client
+	opts   Options
+	mu     sync.Mutex
+	region Region
+}
+
+func (s *regionScan) fail(apiID, op string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.region.Errors = append(s.region.Errors, ScanError{Region: s.region.Name, APIID: apiID, Operation: op, Message: errorLine(err)})
+}
+
+// CollectRegion reads one region. It never fails as a whole: what cannot be read is recorded in
+// Region.Errors and Unread, and the rest is still collected.
+func CollectRegion(ctx context.Context, client Client, region string, opts Options) Region {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	s := &regionScan{client: client, opts: opts, region: Region{Name: region}}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.Concurrency)
+	// run starts a task unless the context has ended; a task never started is recorded, so that
+	// a scan cut short by its deadline says what it did not read.
+	run := func(apiID, op string, task func(context.Context) error) {
+		if err := ctx.Err(); err != nil {
+			s.fail(apiID, op, fmt.Errorf("not read: %w", err))
+			return
+		}
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				s.fail(apiID, op, fmt.Errorf("not read: %w", err))
+				return nil
+			}
+			if err := task(gctx); err != nil {
+				s.fail(apiID, op, err)
+			}
+			return nil
+		})
+	}
+
+	var plans []UsagePlan
+	var keys []APIKey
+	var domains []DomainName
+	var apis []API
+	var plansErr, keysErr, domainsErr, apisErr error
+	var listWG sync.WaitGroup
+	listWG.Add(4)
+	// The four region-wide lists are independent; each then fans out its own follow-up calls.
+	go func() { defer listWG.Done(); apis, apisErr = s.listAPIs(ctx) }()
+	go func() { defer listWG.Done(); plans, plansErr = s.listUsagePlans(ctx) }()
+	go func() { defer listWG.Done(); keys, keysErr = s.listAPIKeys(ctx) }()
+	go func() { defer listWG.Done(); domains, domainsErr = s.listDomains(ctx) }()
+	listWG.Wait()
+	for _, e := range []struct {
+		op  string
+		err error
+	}{{OpGetRestApis, apisErr}, {OpGetUsagePlans, plansErr}, {OpGetAPIKeys, keysErr}, {OpGetDomainNames, domainsErr}} {
+		if e.err != nil {
+			s.fail("", e.op, e.err)
+			s.region.Unread = append(s.region.Unread, e.op)
+		}
+	}
+
+	for i := range apis {
+		api := &apis[i]
+		run(api.ID, OpGetResources, func(ctx context.Context) error { return s.readAPI(ctx, api) })
+	}
+	for i := range plans {
+		plan := &plans[i]
+		run("", OpGetUsagePlanKeys, func(ctx context.Context) error {
+			ids, err := s.usagePlanKeys(ctx, plan.ID)
+			if err != nil {
+				plan.KeysUnread = true
+				return fmt.Errorf("usage plan %s: %w", plan.ID, err)
+			}
+			plan.KeyIDs = ids
+			return nil
+		})
+	}
+	for i := range domains {
+		domain := &domains[i]
+		run("", OpGetBasePathMappings, func(ctx context.Context) error {
+			mappings, err := s.basePathMappings(ctx, domain.Name)
+			if err != nil {
+				domain.MappingsUnread = true
+				return fmt.Errorf("domain %s: %w", domain.Name, err)
+			}
+			domain.Mappings = mappings
+			return nil
+		})
+	}
+	_ = g.Wait()
+
+	s.region.APIs, s.region.UsagePlans, s.region.APIKeys, s.region.Domains = apis, plans, keys, domains
+	if s.region.APIs == nil {
+		s.region.APIs = []API{}
+	}
+	sortRegion(&s.region)
+	return s.region
+}
+
+// readAPI reads one API's resources, stages, deployments and the snapshots its stages serve.
+// Failures of the later calls are recorded on the API and do not stop the others.
+func (s *regionScan) readAPI(ctx context.Context, api *API) error {
+	resources, err := s.resources(ctx, api.ID)
+	if err != nil {
+		api.Unread = append(api.Unread, OpGetResources)
+		s.fail(api.ID, OpGetResources, fmt.Errorf("get resources of API %s: %w", api.ID, err))
+	}
+	api.Resources = resources
+
+	out, err := s.client.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: &api.ID})
+	if err != nil {
+		api.Unread = append(api.Unread, OpGetStages, OpGetDeployments)
+		s.fail(api.ID, OpGetStages, fmt.Errorf("get stages of API %s: %w", api.ID, err))
+		return nil
+	}
+	for _, st := range out.Item {
+		api.Stages = append(api.Stages, stageFrom(st))
+	}
+	if len(api.Stages) == 0 {
+		return nil
+	}
+
+	known := map[string]bool{}
+	if s.opts.SkipDeploymentList {
+		api.Unread = append(api.Unread, OpGetDeployments)
+	} else if deps, err := s.deployments(ctx, api.ID); err != nil {
+		api.Unread = append(api.Unread, OpGetDeployments)
+		s.fail(api.ID, OpGetDeployments, fmt.Errorf("get deployments of API %s: %w", api.ID, err))
+	} else {
+		api.Deployments = deps
+		for _, d := range deps {
+			known[d.ID] = true
+		}
+	}
+
+	listed := !slicesContains(api.Unread, OpGetDeployments)
+	for _, id := range liveDeploymentIDs(api.Stages) {
+		if listed && !known[id] {
+			continue // the stage points to a deployment that no longer exists: nothing to read
+		}
+		summary, err := s.deploymentSummary(ctx, api.ID, id)
+		if err != nil {
+			var nf *types.NotFoundException
+			if !listed && errors.As(err, &nf) {
+				continue
+			}
+			s.fail(api.ID, OpGetDeployment, fmt.Errorf("get deployment %s of API %s (stages %s): %w", id, api.ID, strings.Join(stagesOn(api.Stages, id), ", "), err))
+			continue
+		}
+		if !listed {
+			api.Deployments = append(api.Deployments, Deployment{ID: id})
+		}
+		for i := range api.Deployments {
+			if api.Deployments[i].ID == id {
+				api.Deployments[i].Summary = summary
+			}
+		}
+	}
+	return nil
+}
+
+func slicesContains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *regionScan) listAPIs(ctx context.Context) ([]API, error) {
+	var apis []API
+	p := apigateway.NewGetRestApisPaginator(s.client, &apigateway.GetRestApisInput{Limit: aws.Int32(pageSize)},
+		func(o *apigateway.GetRestApisPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list REST APIs in %s: %w", s.region.Name, err)
+		}
+		for _, a := range page.Items {
+			api := API{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Tags: a.Tags}
+			if a.EndpointConfiguration != nil {
+				for _, t := range a.EndpointConfiguration.Types {
+					api.EndpointTypes = append(api.EndpointTypes, string(t))
+				}
+			}
+			apis = append(apis, api)
+		}
+	}
+	return apis, nil
+}
+
+func (s *regionScan) resources(ctx context.Context, apiID string) ([]Resource, error) {
+	resources := []Resource{}
+	p := apigateway.NewGetResourcesPaginator(s.client, &apigateway.GetResourcesInput{RestApiId: &apiID, Embed: []string{"methods"}, Limit: aws.Int32(pageSize)},
+		func(o *apigateway.GetResourcesPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Items {
+			resources = append(resources, resourceFrom(r))
+		}
+	}
+	return resources, nil
+}
+
+func resourceFrom(r types.Resource) Resource {
+	res := Resource{ID: aws.ToString(r.Id), Path: aws.ToString(r.Path)}
+	for name, m := range r.ResourceMethods {
+		if res.Methods == nil {
+			res.Methods = map[string]Method{}
+		}
+		method := Method{AuthorizationType: aws.ToString(m.AuthorizationType), APIKeyRequired: aws.ToBool(m.ApiKeyRequired)}
+		if method.AuthorizationType == "" {
+			method.AuthorizationType = "NONE"
+		}
+		for code, mr := range m.MethodResponses {
+			for param := range mr.ResponseParameters {
+				if h, ok := strings.CutPrefix(param, "method.response.header."); ok {
+					if method.MethodResponseHeaders == nil {
+						method.MethodResponseHeaders = map[string][]string{}
+					}
+					method.MethodResponseHeaders[code] = append(method.MethodResponseHeaders[code], h)
+				}
+			}
+			sort.Strings(method.MethodResponseHeaders[code])
+		}
+		if in := m.MethodIntegration; in != nil {
+			method.IntegrationType = string(in.Type)
+			for code, ir := range in.IntegrationResponses {
+				for param, value := range ir.ResponseParameters {
+					if h, ok := strings.CutPrefix(param, "method.response.header."); ok {
+						if method.IntegrationResponseHeaders == nil {
+							method.IntegrationResponseHeaders = map[string]map[string]string{}
+						}
+						if method.IntegrationResponseHeaders[code] == nil {
+							method.IntegrationResponseHeaders[code] = map[string]string{}
+						}
+						method.IntegrationResponseHeaders[code][h] = value
+					}
+				}
+			}
+		}
+		res.Methods[strings.ToUpper(name)] = method
+	}
+	return res
+}
+
+func stageFrom(st types.Stage) Stage {
+	stage := Stage{
+		Name:                aws.ToString(st.StageName),
+		DeploymentID:        aws.ToString(st.DeploymentId),
+		TracingEnabled:      st.TracingEnabled,
+		WebACLArn:           aws.ToString(st.WebAclArn),
+		ClientCertificateID: aws.ToString(st.ClientCertificateId),
+		CacheClusterEnabled: st.CacheClusterEnabled,
+		Tags:                st.Tags,
+	}
+	if st.CanarySettings != nil {
+		stage.CanaryDeploymentID = aws.ToString(st.CanarySettings.DeploymentId)
+	}
+	if st.AccessLogSettings != nil {
+		stage.AccessLogDestination = aws.ToString(st.AccessLogSettings.DestinationArn)
+	}
+	for key, ms := range st.MethodSettings {
+		if stage.MethodSettings == nil {
+			stage.MethodSettings = map[string]MethodSetting{}
+		}
+		stage.MethodSettings[key] = MethodSetting{
+			LoggingLevel:       aws.ToString(ms.LoggingLevel),
+			MetricsEnabled:     ms.MetricsEnabled,
+			CachingEnabled:     ms.CachingEnabled,
+			CacheDataEncrypted: ms.CacheDataEncrypted,
+		}
+	}
+	for name, value := range st.Variables {
+		stage.Variables = append(stage.Variables, StageVariable{Name: name, ValueLooksSecret: LooksLikeSecret(value)})
+	}
+	sort.Slice(stage.Variables, func(i, j int) bool { return stage.Variables[i].Name < stage.Variables[j].Name })
+	return stage
+}
+
+// liveDeploymentIDs are the distinct deployments the stages serve, in order. Canary
+// deployments are left out: no check judges them yet, so reading them would be a wasted call.
+func liveDeploymentIDs(stages []Stage) []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, st := range stages {
+		if st.DeploymentID != "" && !seen[st.DeploymentID] {
+			seen[st.DeploymentID] = true
+			ids = append(ids, st.DeploymentID)
+		}
+	}
+	return ids
+}
+
+func stagesOn(stages []Stage, deploymentID string) []string {
+	var names []string
+	for _, st := range stages {
+		if st.DeploymentID == deploymentID {
+			names = append(names, st.Name)
+		}
+	}
+	return names
+}
+
+func (s *regionScan) deployments(ctx context.Context, apiID string) ([]Deployment, error) {
+	deps := []Deployment{}
+	p := apigateway.NewGetDeploymentsPaginator(s.client, &apigateway.GetDeploymentsInput{RestApiId: &apiID, Limit: aws.Int32(pageSize)},
+		func(o *apigateway.GetDeploymentsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range page.Items {
+			deps = append(deps, Deployment{ID: aws.ToString(d.Id), CreatedDate: aws.ToTime(d.CreatedDate).UTC()})
+		}
+	}
+	return deps, nil
+}
+
+// errNoSummary is what an emulator without deployment snapshots produces; AWS always answers.
+var errNoSummary = errors.New("the deployment came back without apiSummary, so what the stage serves is unknown and its drift is not judged")
+
+func (s *regionScan) deploymentSummary(ctx context.Context, apiID, deploymentID string) (map[string]map[string]MethodSnapshot, error) {
+	out, err := s.client.GetDeployment(ctx, &apigateway.GetDeploymentInput{RestApiId: &apiID, DeploymentId: &deploymentID, Embed: []string{"apisummary"}})
+	if err != nil {
+		return nil, err
+	}
+	if out.ApiSummary == nil {
+		return nil, errNoSummary
+	}
+	summary := make(map[string]map[string]MethodSnapshot, len(out.ApiSummary))
+	for path, methods := range out.ApiSummary {
+		summary[path] = make(map[string]MethodSnapshot, len(methods))
+		for name, m := range methods {
+			auth := aws.ToString(m.AuthorizationType)
+			if auth == "" {
+				auth = "NONE"
+			}
+			summary[path][strings.ToUpper(name)] = MethodSnapshot{AuthorizationType: auth, APIKeyRequired: m.ApiKeyRequired}
+		}
+	}
+	return summary, nil
+}
+
+func (s *regionScan) listUsagePlans(ctx context.Context) ([]UsagePlan, error) {
+	var plans []UsagePlan
+	p := apigateway.NewGetUsagePlansPaginator(s.client, &apigateway.GetUsagePlansInput{Limit: aws.Int32(pageSize)},
+		func(o *apigateway.GetUsagePlansPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list usage plans in %s: %w", s.region.Name, err)
+		}
+		for _, up := range page.Items {
+			plan := UsagePlan{ID: aws.ToString(up.Id), Name: aws.ToString(up.Name), KeyIDs: []string{}}
+			for _, as := range up.ApiStages {
+				plan.APIStages = append(plan.APIStages, APIStage{APIID: aws.ToString(as.ApiId), Stage: aws.ToString(as.Stage)})
+			}
+			plans = append(plans, plan)
+		}
+	}
+	return plans, nil
+}
+
+// usagePlanKeys returns the ids of a plan's keys. The answer also carries each key's value,
+// which GetUsagePlanKeys cannot be told to leave out: it is dropped here and never kept.
+func (s *regionScan) usagePlanKeys(ctx context.Context, planID string) ([]string, error) {
+	ids := []string{}
+	p := apigateway.NewGetUsagePlanKeysPaginator(s.client, &apigateway.GetUsagePlanKeysInput{UsagePlanId: &planID, Limit: aws.Int32(pageSize)},
+		func(o *apigateway.GetUsagePlanKeysPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range page.Items {
+			ids = append(ids, aws.ToString(k.Id))
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func (s *regionScan) listAPIKeys(ctx context.Context) ([]APIKey, error) {
+	keys := []APIKey{}
+	// IncludeValues stays unset: the auditor never asks for a key's value.
+	p := apigateway.NewGetApiKeysPaginator(s.client, &apigateway.GetApiKeysInput{Limit: aws.Int32(pageSize)},
+		func(o *apigateway.GetApiKeysPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list API keys in %s: %w", s.region.Name, err)
+		}
+		for _, k := range page.Items {
+			keys = append(keys, APIKey{ID: aws.ToString(k.Id), Name: aws.ToString(k.Name), Enabled: k.Enabled})
+		}
+	}
+	return keys, nil
+}
+
+func (s *regionScan) listDomains(ctx context.Context) ([]DomainName, error) {
+	var domains []DomainName
+	p := apigateway.NewGetDomainNamesPaginator(s.client, &apigateway.GetDomainNamesInput{Limit: aws.Int32(pageSize)},
+		func(o *apigateway.GetDomainNamesPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list custom domain names in %s: %w", s.region.Name, err)
+		}
+		for _, d := range page.Items {
+			domain := DomainName{Name: aws.ToString(d.DomainName), Mappings: []BasePathMapping{}}
+			if d.EndpointConfiguration != nil {
+				for _, t := range d.EndpointConfiguration.Types {
+					domain.EndpointTypes = append(domain.EndpointTypes, string(t))
+				}
+			}
+			domains = append(domains, domain)
+		}
+	}
+	return domains, nil
+}
+
+func (s *regionScan) basePathMappings(ctx context.Context, domain string) ([]BasePathMapping, error) {
+	mappings := []BasePathMapping{}
+	p := apigateway.NewGetBasePathMappingsPaginator(s.client, &apigateway.GetBasePathMappingsInput{DomainName: &domain, Limit: aws.Int32(pageSize)},
+		func(o *apigateway.GetBasePathMappingsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range page.Items {
+			mappings = append(mappings, BasePathMapping{BasePath: aws.ToString(m.BasePath), APIID: aws.ToString(m.RestApiId), Stage: aws.ToString(m.Stage)})
+		}
+	}
+	return mappings, nil
+}
+
+// sortRegion puts everything in a stable order, so that two scans of the same account produce
+// the same inventory, byte for byte.
+func sortRegion(r *Region) {
+	sort.Slice(r.APIs, func(i, j int) bool { return r.APIs[i].ID < r.APIs[j].ID })
+	for i := range r.APIs {
+		a := &r.APIs[i]
+		sort.Slice(a.Resources, func(i, j int) bool { return a.Resources[i].Path < a.Resources[j].Path })
+		sort.Slice(a.Stages, func(i, j int) bool { return a.Stages[i].Name < a.Stages[j].Name })
+		sort.SliceStable(a.Deployments, func(i, j int) bool {
+			if !a.Deployments[i].CreatedDate.Equal(a.Deployments[j].CreatedDate) {
+				return a.Deployments[i].CreatedDate.After(a.Deployments[j].CreatedDate)
+			}
+			return a.Deployments[i].ID < a.Deployments[j].ID
+		})
+		sort.Strings(a.Unread)
+	}
+	sort.Slice(r.UsagePlans, func(i, j int) bool { return r.UsagePlans[i].ID < r.UsagePlans[j].ID })
+	sort.Slice(r.APIKeys, func(i, j int) bool { return r.APIKeys[i].ID < r.APIKeys[j].ID })
+	sort.Slice(r.Domains, func(i, j int) bool { return r.Domains[i].Name < r.Domains[j].Name })
+	for i := range r.Domains {
+		m := r.Domains[i].Mappings
+		sort.Slice(m, func(i, j int) bool { return m[i].BasePath < m[j].BasePath })
+	}
+	sort.Strings(r.Unread)
+	sort.SliceStable(r.Errors, func(i, j int) bool {
+		a, b := r.Errors[i], r.Errors[j]
+		if a.APIID != b.APIID {
+			return a.APIID < b.APIID
+		}
+		if a.Operation != b.Operation {
+			return a.Operation < b.Operation
+		}
+		return a.Message < b.Message
+	})
+}
+
+// errorLine makes an error fit on one line of a report.
+func errorLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
