@@ -1,0 +1,176 @@
+// Package audit is the one core both entry points call: it builds the AWS clients from a
+// Config, collects the inventory of every region, runs the checks and builds the report.
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
+	"github.com/apigw-drift/driftaudit/pkg/quota"
+	"github.com/apigw-drift/driftaudit/pkg/report"
+)
+
+// Config is what one audit needs to know, whichever entry point parsed it.
+type Config struct {
+	// Regions to scan; empty means the SDK's configured region.
+	Regions []string
+	// EndpointURL sends every AWS call to one endpoint (an emulator); empty means AWS.
+	EndpointURL string
+	// Limits are the client-side API Gateway quotas, per region.
+	Limits quota.Limits
+	// Concurrency bounds the calls in flight per region.
+	Concurrency int
+	// MaxAttempts bounds the tries of one call, the first included.
+	MaxAttempts int
+	// AttemptTimeout bounds one try of one call, so that a dead endpoint cannot hang a run.
+	AttemptTimeout time.Duration
+	Checks         checks.Config
+}
+
+// DefaultConfig is an audit of the configured region at API Gateway's quotas.
+func DefaultConfig() Config {
+	return Config{
+		Limits:         quota.APIGatewayDefaults(),
+		Concurrency:    inventory.DefaultConcurrency,
+		MaxAttempts:    6,
+		AttemptTimeout: 30 * time.Second,
+		Checks:         checks.DefaultConfig(),
+	}
+}
+
+// Validate reports the first setting that cannot work, naming it.
+func (c Config) Validate() error {
+	for _, r := range c.Regions {
+		if !validRegion(r) {
+			return fmt.Errorf("region %q is not a region name (like eu-west-1)", r)
+		}
+	}
+	if c.EndpointURL != "" {
+		u, err := url.Parse(c.EndpointURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("endpoint URL %q is not an http(s) URL", c.EndpointURL)
+		}
+	}
+	if err := c.Limits.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case c.Concurrency < 1:
+		return fmt.Errorf("concurrency must be at least 1, not %d", c.Concurrency)
+	case c.MaxAttempts < 1:
+		return fmt.Errorf("max attempts must be at least 1, not %d", c.MaxAttempts)
+	case c.AttemptTimeout <= 0:
+		return fmt.Errorf("attempt timeout must be positive, not %s", c.AttemptTimeout)
+	case strings.TrimSpace(c.Checks.CORSTag) == "":
+		return errors.New("the CORS tag name must not be empty")
+	}
+	return nil
+}
+
+func validRegion(r string) bool {
+	if len(r) < 6 || len(r) > 30 || strings.Count(r, "-") < 2 {
+		return false
+	}
+	for _, c := range r {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// LoadAWSConfig loads the SDK configuration (credentials and region from the usual chain) with
+// the retry, timeout and endpoint settings of c. It contacts nothing.
+func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = c.MaxAttempts
+				o.MaxBackoff = 10 * time.Second
+				// The quota limiter paces the calls; the SDK's retry token bucket would only
+				// turn a burst of throttling into failures.
+				o.RateLimiter = ratelimit.None
+			})
+		}),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(c.AttemptTimeout)),
+	}
+	if len(c.Regions) > 0 {
+		opts = append(opts, config.WithRegion(c.Regions[0]))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if c.EndpointURL != "" {
+		cfg.BaseEndpoint = aws.String(c.EndpointURL)
+	}
+	return cfg, nil
+}
+
+// Regions resolves the regions to scan: the configured ones, else the SDK's region.
+func Regions(c Config, cfg aws.Config) ([]string, error) {
+	if len(c.Regions) > 0 {
+		return slices.Compact(slices.Sorted(slices.Values(c.Regions))), nil
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("no region to scan: pass --region or set AWS_REGION (or a region in the AWS profile)")
+	}
+	return []string{cfg.Region}, nil
+}
+
+// ErrNothingScanned means no region could even be listed: the audit did not run at all.
+var ErrNothingScanned = errors.New("no region could be scanned")
+
+// Scan collects the inventory of every region. It fails only when nothing at all could be read;
+// partial failures are recorded in the inventory.
+func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, error) {
+	regions, err := Regions(c, cfg)
+	if err != nil {
+		return nil, err
+	}
+	accountID := ""
+	if id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
+		accountID = aws.ToString(id.Account)
+	}
+	clientFor := func(region string) inventory.Client {
+		limiter := quota.NewLimiter(c.Limits)
+		return apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
+			o.Region = region
+			o.APIOptions = append(o.APIOptions, limiter.APIOption())
+		})
+	}
+	inv := inventory.Collect(ctx, accountID, regions, clientFor, inventory.Options{Concurrency: c.Concurrency})
+	var failures []string
+	for _, r := range inv.Regions {
+		if !slices.Contains(r.Unread, inventory.OpGetRestApis) {
+			return inv, nil
+		}
+		for _, e := range r.Errors {
+			if e.Operation == inventory.OpGetRestApis {
+				failures = append(failures, e.Message)
+			}
+		}
+	}
+	return inv, fmt.Errorf("%w: %s", ErrNothingScanned, strings.Join(failures, "; "))
+}
+
+// Evaluate runs the checks over an inventory and builds the report.
+func Evaluate(inv *inventory.Inventory, c Config, now time.Time) *report.Report {
+	all := checks.All()
+	return report.Build(inv, all, checks.Run(inv, all, c.Checks), now)
+}

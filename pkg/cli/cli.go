@@ -1,0 +1,308 @@
+// Package cli is the driftaudit command line: it parses flags into an audit.Config, calls the
+// audit core, prints the result and chooses the exit status.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/apigw-drift/driftaudit/pkg/audit"
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
+	"github.com/apigw-drift/driftaudit/pkg/report"
+)
+
+// Exit statuses; scripts depend on them.
+const (
+	ExitOK       = 0 // no finding at or above --fail-on, and the scan read everything
+	ExitFindings = 1 // a finding at or above --fail-on, or an incomplete scan
+	ExitUsage    = 2 // a usage error, or the scan could not run at all
+)
+
+const usage = `driftaudit finds API Gateway REST API configuration drift.
+
+Usage:
+  driftaudit scan [--region R]... [--endpoint-url URL] [--format text|json] [--fail-on critical|warning|info|none] [--snapshot FILE]
+  driftaudit inventory [--region R]... [--endpoint-url URL] > FILE
+  driftaudit checks [--format text|json]
+
+Exit status: 0 when no finding is at or above --fail-on (default critical) and the scan is
+complete; 1 when one is, or when the scan is incomplete (unless --fail-on none); 2 on a usage
+error or when the scan could not run at all.
+`
+
+// Env is what the command reads from and writes to, so tests can run it in-process.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Now            func() time.Time
+}
+
+// Main runs driftaudit with args (without the program name) and returns the exit status.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return ExitUsage
+	}
+	var err error
+	code := ExitOK
+	switch args[0] {
+	case "scan":
+		code, err = scan(ctx, args[1:], env)
+	case "inventory":
+		code, err = saveInventory(ctx, args[1:], env)
+	case "checks":
+		code, err = listChecks(args[1:], env)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK
+	default:
+		err = usageError{fmt.Errorf("unknown command %q (want scan, inventory or checks)", args[0])}
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "driftaudit: %s\n", oneLine(err))
+		var u usageError
+		if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+			if !errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintln(env.Stderr, "run 'driftaudit help' for usage")
+			}
+			return ExitUsage
+		}
+		if code == ExitOK {
+			code = ExitUsage
+		}
+	}
+	return code
+}
+
+// usageError marks an error the user can fix by changing the command line.
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
+
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
+
+// regionList is a repeatable --region flag.
+type regionList []string
+
+func (r *regionList) String() string { return strings.Join(*r, ",") }
+func (r *regionList) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			*r = append(*r, p)
+		}
+	}
+	return nil
+}
+
+// choice is a flag whose value must be one of a few words.
+type choice struct {
+	value   string
+	allowed []string
+}
+
+func (c *choice) String() string { return c.value }
+func (c *choice) Set(v string) error {
+	for _, a := range c.allowed {
+		if v == a {
+			c.value = v
+			return nil
+		}
+	}
+	return fmt.Errorf("must be one of %s", strings.Join(c.allowed, ", "))
+}
+
+// scanFlags are the flags that say what to scan and how.
+type scanFlags struct {
+	regions  regionList
+	endpoint string
+	corsTag  string
+}
+
+func (s *scanFlags) register(fs *flag.FlagSet) {
+	fs.Var(&s.regions, "region", "region to scan (repeatable; default: the AWS SDK's configured region)")
+	fs.StringVar(&s.endpoint, "endpoint-url", "", "send every AWS call to this endpoint (an emulator) instead of AWS")
+	fs.StringVar(&s.corsTag, "cors-tag", checks.DefaultConfig().CORSTag, "REST API tag whose value true declares CORS intent")
+}
+
+func (s *scanFlags) config() (audit.Config, error) {
+	c := audit.DefaultConfig()
+	c.Regions = s.regions
+	c.EndpointURL = s.endpoint
+	c.Checks.CORSTag = s.corsTag
+	if err := c.Validate(); err != nil {
+		return c, usageError{err}
+	}
+	return c, nil
+}
+
+func newFlagSet(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("driftaudit "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parse parses flags and refuses stray arguments; -h prints the flags and ends the command.
+func parse(fs *flag.FlagSet, args []string, env Env) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(env.Stdout)
+			fmt.Fprintf(env.Stdout, "Usage of %s:\n", fs.Name())
+			fs.PrintDefaults()
+			return flag.ErrHelp
+		}
+		return usageError{fmt.Errorf("%s: %w", command(fs), err)}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("%s: unexpected argument %q", command(fs), fs.Arg(0))}
+	}
+	return nil
+}
+
+func command(fs *flag.FlagSet) string { return strings.TrimPrefix(fs.Name(), "driftaudit ") }
+
+func scan(ctx context.Context, args []string, env Env) (int, error) {
+	fs := newFlagSet("scan", env)
+	var sf scanFlags
+	sf.register(fs)
+	format := &choice{value: "text", allowed: []string{"text", "json"}}
+	failOn := &choice{value: "critical", allowed: []string{"critical", "warning", "info", "none"}}
+	fs.Var(format, "format", "output format: text or json")
+	fs.Var(failOn, "fail-on", "exit 1 when a finding is at or above this severity: critical, warning, info or none")
+	snapshot := fs.String("snapshot", "", "audit this saved inventory file (from 'driftaudit inventory') instead of the account")
+	if err := parse(fs, args, env); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK, nil
+		}
+		return ExitUsage, err
+	}
+	cfg, err := sf.config()
+	if err != nil {
+		return ExitUsage, err
+	}
+	var inv *inventory.Inventory
+	if *snapshot != "" {
+		if len(sf.regions) > 0 || sf.endpoint != "" {
+			return ExitUsage, usageError{errors.New("--snapshot audits a saved file: it takes no --region or --endpoint-url")}
+		}
+		if inv, err = loadSnapshot(*snapshot); err != nil {
+			return ExitUsage, err
+		}
+	} else if inv, err = collect(ctx, cfg); err != nil {
+		return ExitUsage, err
+	}
+	rep := audit.Evaluate(inv, cfg, env.Now())
+	if format.value == "json" {
+		err = rep.WriteJSON(env.Stdout)
+	} else {
+		err = rep.WriteText(env.Stdout)
+	}
+	if err != nil {
+		return ExitUsage, fmt.Errorf("write report: %w", err)
+	}
+	return exitStatus(rep, failOn.value), nil
+}
+
+// exitStatus applies --fail-on. An incomplete scan fails the gate too: a CI job must not pass
+// on a report that could not read everything.
+func exitStatus(rep *report.Report, failOn string) int {
+	if failOn == "none" {
+		return ExitOK
+	}
+	threshold, _ := checks.ParseSeverity(failOn)
+	if rep.Worst() >= threshold || !rep.Summary.Complete {
+		return ExitFindings
+	}
+	return ExitOK
+}
+
+func loadSnapshot(path string) (*inventory.Inventory, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	defer f.Close()
+	inv, err := inventory.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
+	}
+	return inv, nil
+}
+
+func collect(ctx context.Context, cfg audit.Config) (*inventory.Inventory, error) {
+	awsCfg, err := audit.LoadAWSConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := audit.Regions(cfg, awsCfg); err != nil {
+		return nil, usageError{err}
+	}
+	inv, err := audit.Scan(ctx, cfg, awsCfg)
+	if err != nil {
+		return nil, fmt.Errorf("scan could not run: %w", err)
+	}
+	return inv, nil
+}
+
+func saveInventory(ctx context.Context, args []string, env Env) (int, error) {
+	fs := newFlagSet("inventory", env)
+	var sf scanFlags
+	sf.register(fs)
+	if err := parse(fs, args, env); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK, nil
+		}
+		return ExitUsage, err
+	}
+	cfg, err := sf.config()
+	if err != nil {
+		return ExitUsage, err
+	}
+	inv, err := collect(ctx, cfg)
+	if err != nil {
+		return ExitUsage, err
+	}
+	if err := inv.Encode(env.Stdout); err != nil {
+		return ExitUsage, fmt.Errorf("write inventory: %w", err)
+	}
+	for _, r := range inv.Regions {
+		for _, e := range r.Errors {
+			fmt.Fprintf(env.Stderr, "driftaudit: scan error in %s %s %s: %s\n", e.Region, e.APIID, e.Operation, e.Message)
+		}
+		if len(r.Errors) > 0 {
+			return ExitFindings, nil
+		}
+	}
+	return ExitOK, nil
+}
+
+func listChecks(args []string, env Env) (int, error) {
+	fs := newFlagSet("checks", env)
+	format := &choice{value: "text", allowed: []string{"text", "json"}}
+	fs.Var(format, "format", "output format: text or json")
+	if err := parse(fs, args, env); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK, nil
+		}
+		return ExitUsage, err
+	}
+	all := checks.All()
+	if format.value == "json" {
+		return ExitOK, writeJSON(env.Stdout, all)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tFAMILY\tTITLE")
+	for _, c := range all {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.Family, c.Title)
+	}
+	return ExitOK, tw.Flush()
+}

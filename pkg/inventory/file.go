@@ -1,0 +1,48 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Decode reads a saved inventory and rejects anything that is not one: unknown fields (a report
+// passed by mistake), another schema version, trailing data, or regions without a name.
+func Decode(r io.Reader) (*Inventory, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var inv Inventory
+	if err := dec.Decode(&inv); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, fmt.Errorf("not valid JSON at byte %d: %w", syntax.Offset, err)
+		}
+		return nil, fmt.Errorf("not a driftaudit inventory: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("not a driftaudit inventory: more than one JSON value")
+	}
+	if inv.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("inventory schema_version %d is not supported (this driftaudit reads %d)", inv.SchemaVersion, SchemaVersion)
+	}
+	for i, reg := range inv.Regions {
+		if reg.Name == "" {
+			return nil, fmt.Errorf("inventory region %d has no name", i)
+		}
+	}
+	return &inv, nil
+}
+
+// Encode writes the inventory as indented JSON.
+func (inv *Inventory) Encode(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(inv)
+}

@@ -1,0 +1,90 @@
+// Package report turns an inventory's findings into the document people and machines read: a
+// summary, the findings worst first, and every scan error, rendered as JSON or text.
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
+)
+
+// SchemaVersion is the version of the JSON document; it changes only when a field changes
+// meaning or goes away.
+const SchemaVersion = 1
+
+// Report is the outcome of one audit.
+type Report struct {
+	SchemaVersion int                   `json:"schema_version"`
+	GeneratedAt   time.Time             `json:"generated_at"`
+	AccountID     string                `json:"account_id,omitempty"`
+	Regions       []string              `json:"regions"`
+	Summary       Summary               `json:"summary"`
+	Findings      []checks.Finding      `json:"findings"`
+	Errors        []inventory.ScanError `json:"errors"`
+}
+
+// Summary counts what the report holds. BySeverity and ByCheck list every severity and every
+// check that ran, zeros included, so that a consumer can tell "none" from "not checked".
+type Summary struct {
+	APIsScanned int            `json:"apis_scanned"`
+	Findings    int            `json:"findings"`
+	BySeverity  map[string]int `json:"by_severity"`
+	ByCheck     map[string]int `json:"by_check"`
+	Errors      int            `json:"errors"`
+	Complete    bool           `json:"complete"`
+}
+
+// Build assembles the report of inv with the findings of the checks that ran.
+func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Finding, now time.Time) *Report {
+	r := &Report{
+		SchemaVersion: SchemaVersion,
+		GeneratedAt:   now.UTC(),
+		AccountID:     inv.AccountID,
+		Regions:       []string{},
+		Findings:      findings,
+		Errors:        []inventory.ScanError{},
+		Summary: Summary{
+			BySeverity: map[string]int{checks.Critical.String(): 0, checks.Warning.String(): 0, checks.Info.String(): 0},
+			ByCheck:    map[string]int{},
+		},
+	}
+	if r.Findings == nil {
+		r.Findings = []checks.Finding{}
+	}
+	for _, c := range ran {
+		r.Summary.ByCheck[c.ID] = 0
+	}
+	for _, reg := range inv.Regions {
+		r.Regions = append(r.Regions, reg.Name)
+		r.Summary.APIsScanned += len(reg.APIs)
+		r.Errors = append(r.Errors, reg.Errors...)
+	}
+	for _, f := range findings {
+		r.Summary.BySeverity[f.Severity.String()]++
+		r.Summary.ByCheck[f.Check]++
+	}
+	r.Summary.Findings = len(findings)
+	r.Summary.Errors = len(r.Errors)
+	r.Summary.Complete = len(r.Errors) == 0
+	return r
+}
+
+// Worst is the highest severity among the findings, or 0 when there are none.
+func (r *Report) Worst() checks.Severity {
+	var worst checks.Severity
+	for _, f := range r.Findings {
+		worst = max(worst, f.Severity)
+	}
+	return worst
+}
+
+// WriteJSON writes the report as one indented JSON document.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}

@@ -1,0 +1,147 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+)
+
+// group is the findings of one subject (an API, a usage plan or a custom domain), by stage.
+type group struct {
+	title  string
+	worst  checks.Severity
+	stages []*stageGroup
+}
+
+type stageGroup struct {
+	name     string
+	findings []checks.Finding
+}
+
+// groups arranges findings as a person reads them: by API, then stage, worst first.
+func groups(findings []checks.Finding) []*group {
+	byKey := map[string]*group{}
+	var order []*group
+	for _, f := range findings {
+		key, title := subject(f)
+		g := byKey[key]
+		if g == nil {
+			g = &group{title: title}
+			byKey[key] = g
+			order = append(order, g)
+		}
+		g.worst = max(g.worst, f.Severity)
+		stage := "API-wide"
+		if f.Stage != "" && f.APIID != "" && f.Domain == "" && f.UsagePlanID == "" {
+			stage = "stage " + f.Stage
+		}
+		var sg *stageGroup
+		for _, s := range g.stages {
+			if s.name == stage {
+				sg = s
+			}
+		}
+		if sg == nil {
+			sg = &stageGroup{name: stage}
+			g.stages = append(g.stages, sg)
+		}
+		sg.findings = append(sg.findings, f)
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if order[i].worst != order[j].worst {
+			return order[i].worst > order[j].worst
+		}
+		return order[i].title < order[j].title
+	})
+	for _, g := range order {
+		sort.SliceStable(g.stages, func(i, j int) bool {
+			wi, wj := g.stages[i].findings[0].Severity, g.stages[j].findings[0].Severity
+			if wi != wj {
+				return wi > wj
+			}
+			return g.stages[i].name < g.stages[j].name
+		})
+	}
+	return order
+}
+
+func subject(f checks.Finding) (key, title string) {
+	switch {
+	case f.Domain != "":
+		return "domain\x00" + f.Region + f.Domain, fmt.Sprintf("custom domain %s (%s)", f.Domain, f.Region)
+	case f.UsagePlanID != "":
+		return "plan\x00" + f.Region + f.UsagePlanID, fmt.Sprintf("usage plan %s (%s)", f.UsagePlanID, f.Region)
+	default:
+		return "api\x00" + f.Region + f.APIID, fmt.Sprintf("API %s (%s, %s)", f.APIName, f.APIID, f.Region)
+	}
+}
+
+// WriteText writes the report for a person at a terminal.
+func (r *Report) WriteText(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	account := r.AccountID
+	if account == "" {
+		account = "unknown account"
+	}
+	fmt.Fprintf(b, "API Gateway drift audit of %s in %s, %s\n", account, strings.Join(r.Regions, ", "), r.GeneratedAt.Format("2006-01-02 15:04 MST"))
+	if len(r.Findings) == 0 {
+		fmt.Fprintf(b, "\nAll clear: no findings in %d API(s).\n", r.Summary.APIsScanned)
+	}
+	for _, g := range groups(r.Findings) {
+		fmt.Fprintf(b, "\n%s\n", g.title)
+		for _, sg := range g.stages {
+			fmt.Fprintf(b, "  %s\n", sg.name)
+			for _, f := range sg.findings {
+				fmt.Fprintf(b, "    %-8s %s%s\n", strings.ToUpper(f.Severity.String()), f.Check, where(f))
+				fmt.Fprintf(b, "             %s\n", f.Message)
+				fmt.Fprintf(b, "      fix:   %s\n", f.Remediation)
+			}
+		}
+	}
+	if len(r.Errors) > 0 {
+		fmt.Fprintf(b, "\nScan errors (%d): what these calls would have read is missing from this report\n", len(r.Errors))
+		for _, e := range r.Errors {
+			api := ""
+			if e.APIID != "" {
+				api = " API " + e.APIID
+			}
+			fmt.Fprintf(b, "  %s%s %s: %s\n", e.Region, api, e.Operation, e.Message)
+		}
+	}
+	fmt.Fprintf(b, "\n%s\n", r.SummaryLine())
+	return b.Flush()
+}
+
+// where locates a finding inside its group, for the line that names the check.
+func where(f checks.Finding) string {
+	var parts []string
+	if f.Method != "" || f.Path != "" {
+		parts = append(parts, strings.TrimSpace(f.Method+" "+f.Path))
+	}
+	if f.BasePath != "" {
+		parts = append(parts, "base path "+f.BasePath)
+	}
+	if f.UsagePlanID != "" && f.APIID != "" {
+		parts = append(parts, "API "+f.APIID+" stage "+f.Stage)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "  " + strings.Join(parts, ", ")
+}
+
+// SummaryLine is the report in one line: counts by severity, APIs, and whether the scan read
+// everything.
+func (r *Report) SummaryLine() string {
+	s := r.Summary
+	line := fmt.Sprintf("Summary: %d critical, %d warning, %d info in %d API(s), %d region(s)",
+		s.BySeverity["critical"], s.BySeverity["warning"], s.BySeverity["info"], s.APIsScanned, len(r.Regions))
+	if s.Complete {
+		return line + "; scan complete."
+	}
+	return line + fmt.Sprintf("; scan INCOMPLETE: %d error(s), findings may be missing.", s.Errors)
+}
