@@ -35,9 +35,12 @@ func groups(findings []checks.Finding) []*group {
 			order = append(order, g)
 		}
 		g.worst = max(g.worst, f.Severity)
-		stage := "API-wide"
-		if f.Stage != "" && f.APIID != "" && f.Domain == "" && f.UsagePlanID == "" {
-			stage = "stage " + f.Stage
+		stage := ""
+		if f.Domain == "" && f.UsagePlanID == "" {
+			stage = "working definition and API-wide"
+			if f.Stage != "" {
+				stage = "stage " + f.Stage
+			}
 		}
 		var sg *stageGroup
 		for _, s := range g.stages {
@@ -94,7 +97,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, g := range groups(r.Findings) {
 		fmt.Fprintf(b, "\n%s\n", g.title)
 		for _, sg := range g.stages {
-			fmt.Fprintf(b, "  %s\n", sg.name)
+			if sg.name != "" {
+				fmt.Fprintf(b, "  %s\n", sg.name)
+			}
 			for _, f := range sg.findings {
 				fmt.Fprintf(b, "    %-8s %s%s\n", strings.ToUpper(f.Severity.String()), f.Check, where(f))
 				fmt.Fprintf(b, "             %s\n", f.Message)

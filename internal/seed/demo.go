@@ -1,0 +1,81 @@
+package seed
+
+import (
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+)
+
+// Demo builds the sample account of `make demo`: one healthy API that must produce no drift
+// finding, and every drift of CHECKS.md families 1 to 4 spread over the others. API ids are
+// fixed so that the output reads the same on every run. pause separates deployments whose order
+// matters (API Gateway's createdDate has one-second resolution).
+func Demo(b *Builder, pause func(time.Duration)) error {
+	// catalog: healthy. CORS done right, a {proxy+} ANY, a key-required method covered by a
+	// plan with an enabled key, and a custom domain mapped to its stage.
+	catalog := b.API("catalog", APIOptions{ID: "catalog001", Tags: map[string]string{"team": "shop"}})
+	catalog.Method("/products", "GET", Method{AllowOrigin: "'*'"}).Options("/products", StandardCORS("GET"))
+	catalog.Method("/products/{id}", "GET", Method{AllowOrigin: "'*'"}).Options("/products/{id}", StandardCORS("GET"))
+	catalog.Method("/legacy/{proxy+}", "ANY", Method{Integration: types.IntegrationTypeHttpProxy})
+	catalog.Method("/admin", "GET", Method{AllowOrigin: "'*'", KeyRequired: true}).Options("/admin", StandardCORS("GET"))
+	catalog.Deploy("prod")
+	catalogPlan := b.UsagePlan("catalog-partners", catalog.ID+":prod")
+	b.APIKey("partner-acme", true, catalogPlan)
+	b.Domain("api.example.com").Mapping("api.example.com", "catalog", catalog.ID, "prod")
+
+	// orders: changed after its last deployment, and a CORS method without a preflight.
+	orders := b.API("orders", APIOptions{ID: "orders0001"})
+	orders.Method("/orders", "GET", Method{AllowOrigin: "'https://shop.example.com'"})
+	orders.Method("/orders/{id}", "GET", Method{})
+	orders.Method("/orders/{id}", "DELETE", Method{Auth: "AWS_IAM"})
+	orders.Deploy("prod")
+	orders.Method("/orders", "POST", Method{AllowOrigin: "'https://shop.example.com'"})
+	orders.ReplaceMethod("/orders/{id}", "GET", Method{Auth: "AWS_IAM"})
+	orders.DeleteMethod("/orders/{id}", "DELETE")
+
+	// payments: a key-required method on a stage no usage plan covers, and a plan without keys
+	// that lists a stage that does not exist.
+	payments := b.API("payments", APIOptions{ID: "payments01"})
+	payments.Method("/payments", "POST", Method{Auth: "AWS_IAM", KeyRequired: true})
+	payments.Deploy("live")
+	b.UsagePlan("payments-legacy", payments.ID+":v1")
+
+	// web: tagged cors=true, with a preflight that demands auth, a resource without one, and a
+	// preflight that forgets headers.
+	web := b.API("web", APIOptions{ID: "web0000001", Tags: map[string]string{"cors": "true"}})
+	web.Method("/users", "GET", Method{}).Options("/users", CORS{Origin: "'*'", Methods: "'GET,OPTIONS'", Headers: "'Content-Type'", Auth: "AWS_IAM"})
+	web.Method("/users/{id}", "GET", Method{})
+	web.Method("/health", "GET", Method{}).Method("/health", "POST", Method{}).Options("/health", CORS{Origin: "'*'", Methods: "'GET,OPTIONS'"})
+	web.Deploy("prod")
+
+	// reports: prod lags behind a newer deployment on dev, and qa points to a deleted
+	// deployment; a custom domain maps to the broken stage.
+	reports := b.API("reports", APIOptions{ID: "reports001"})
+	reports.Method("/reports", "GET", Method{Auth: "AWS_IAM"})
+	old := reports.Deploy("prod")
+	pause(1100 * time.Millisecond)
+	reports.Method("/reports/{id}", "GET", Method{Auth: "AWS_IAM"})
+	reports.Deploy("dev")
+	gone := reports.Deploy("")
+	reports.Stage("qa", old).PointStage("qa", gone).DeleteDeployment(gone)
+
+	// draft: methods but never deployed.
+	draft := b.API("draft", APIOptions{ID: "draft00001"})
+	draft.Method("/ideas", "GET", Method{})
+
+	// Custom domains that lead nowhere: a mapping to a deleted API, a domain with no mapping,
+	// a mapping without a stage, and one to a stage that was deleted.
+	retired := b.API("retired", APIOptions{ID: "retired001"})
+	retired.Method("/", "GET", Method{})
+	retired.Deploy("prod")
+	b.Domain("legacy.example.com").Mapping("legacy.example.com", "", retired.ID, "prod")
+	b.DeleteAPI(retired.ID)
+	b.Domain("shop.example.com")
+	b.Domain("partners.example.com").
+		Mapping("partners.example.com", "orders", orders.ID, "").
+		Mapping("partners.example.com", "reports", reports.ID, "qa")
+	reports.Stage("staging", old)
+	b.Mapping("partners.example.com", "reports-staging", reports.ID, "staging")
+	reports.DeleteStage("staging")
+	return b.Err()
+}

@@ -1,0 +1,208 @@
+package audit_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/apigw-drift/driftaudit/internal/seed"
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/report"
+)
+
+// Each scenario builds an account through the real SDK, with drift and its healthy look-alikes,
+// scans it end to end through the shim and compares the whole JSON report with a golden file.
+// The look-alikes are asserted explicitly too: a healthy API must produce no finding at all.
+
+func TestScenarioDeployment(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	healthy := b.API("healthy", seed.APIOptions{ID: "healthy001"})
+	healthy.Method("/items", "GET", seed.Method{}).Method("/items", "POST", seed.Method{Auth: "AWS_IAM"})
+	healthy.Stage("dev", healthy.Deploy("prod")) // two stages on the newest deployment
+
+	drifted := b.API("drifted", seed.APIOptions{ID: "drifted001"})
+	drifted.Method("/open", "GET", seed.Method{Auth: "AWS_IAM"})
+	drifted.Method("/locked", "GET", seed.Method{})
+	drifted.Method("/keyed", "GET", seed.Method{KeyRequired: true})
+	drifted.Method("/keyless", "GET", seed.Method{})
+	drifted.Method("/gone", "DELETE", seed.Method{})
+	drifted.Method("/iam", "GET", seed.Method{Auth: "AWS_IAM"})
+	old := drifted.Deploy("prod")
+	time.Sleep(1100 * time.Millisecond)
+	drifted.Method("/new", "POST", seed.Method{})                                 // added: critical
+	drifted.ReplaceMethod("/open", "GET", seed.Method{})                          // auth loosened: warning
+	drifted.ReplaceMethod("/locked", "GET", seed.Method{Auth: "AWS_IAM"})         // auth added: critical
+	drifted.ReplaceMethod("/keyed", "GET", seed.Method{})                         // key dropped: warning
+	drifted.ReplaceMethod("/keyless", "GET", seed.Method{KeyRequired: true})      // key added: critical
+	drifted.DeleteMethod("/gone", "DELETE")                                       // removed: warning
+	drifted.ReplaceMethod("/iam", "GET", seed.Method{Auth: "COGNITO_USER_POOLS"}) // changed: warning
+	drifted.Deploy("dev")
+	gone := drifted.Deploy("")
+	drifted.Stage("orphan", old).PointStage("orphan", gone).DeleteDeployment(gone)
+
+	b.API("draft", seed.APIOptions{ID: "draft00001"}).Method("/ideas", "GET", seed.Method{})
+	b.API("empty", seed.APIOptions{ID: "empty00001"}) // no method, no stage: nothing to deploy
+	a.seeded()
+
+	inv, rep := a.audit(testConfig())
+	assertNoFindingsFor(t, rep, "healthy", "empty")
+	assertCounts(t, rep, map[string]int{"undeployed-changes": 7, "stage-behind-latest": 1, "stage-without-deployment": 1, "never-deployed": 1, "api-key-without-plan": 2})
+	golden(t, "deployment.golden.json", reportJSON(t, inv, rep))
+}
+
+func TestScenarioCORS(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	// Healthy: every resource has a full preflight; a {proxy+} ANY answers OPTIONS itself; a
+	// proxy-integrated OPTIONS sets its headers in the backend; Allow-Methods '*' allows all.
+	healthy := b.API("healthy", seed.APIOptions{ID: "healthy001"})
+	healthy.Method("/items", "GET", seed.Method{AllowOrigin: "'*'"}).Method("/items", "PUT", seed.Method{AllowOrigin: "'*'"}).
+		Options("/items", seed.StandardCORS("GET", "PUT"))
+	healthy.Method("/{proxy+}", "ANY", seed.Method{Integration: types.IntegrationTypeHttpProxy})
+	healthy.Method("/lambda", "GET", seed.Method{Integration: types.IntegrationTypeAwsProxy}).
+		Method("/lambda", "OPTIONS", seed.Method{Integration: types.IntegrationTypeAwsProxy})
+	healthy.Method("/star", "GET", seed.Method{AllowOrigin: "'*'"}).Method("/star", "PATCH", seed.Method{AllowOrigin: "'*'"}).
+		Options("/star", seed.CORS{Origin: "'*'", Methods: "'*'", Headers: "'*'"})
+	healthy.Deploy("prod")
+
+	// No CORS intent at all: resources without OPTIONS are fine.
+	internal := b.API("internal", seed.APIOptions{ID: "internal01"})
+	internal.Method("/jobs", "GET", seed.Method{Auth: "AWS_IAM"}).Method("/jobs/{id}", "DELETE", seed.Method{Auth: "AWS_IAM"})
+	internal.Deploy("prod")
+
+	// CORS declared on a method but no preflight (critical); intended by tag only (warning);
+	// a preflight that needs auth or a key; headers missing; a preflight added but not deployed.
+	shop := b.API("shop", seed.APIOptions{ID: "shop000001", Tags: map[string]string{"cors": "true"}})
+	shop.Method("/cart", "GET", seed.Method{AllowOrigin: "'https://shop.example.com'"})
+	shop.Method("/catalog", "GET", seed.Method{})
+	shop.Method("/account", "GET", seed.Method{Auth: "AWS_IAM"}).Options("/account", seed.CORS{Origin: "'*'", Methods: "'GET,OPTIONS'", Headers: "'Authorization'", Auth: "AWS_IAM"})
+	shop.Method("/coupons", "GET", seed.Method{}).Options("/coupons", seed.CORS{Origin: "'*'", Methods: "'GET,OPTIONS'", Headers: "'*'", KeyRequired: true})
+	shop.Method("/orders", "GET", seed.Method{}).Method("/orders", "POST", seed.Method{}).Options("/orders", seed.CORS{Origin: "'*'", Methods: "'GET,OPTIONS'"})
+	shop.Method("/search", "GET", seed.Method{AllowOrigin: "'*'"})
+	shop.Deploy("prod")
+	shop.Options("/search", seed.StandardCORS("GET"))
+	a.seeded()
+
+	inv, rep := a.audit(testConfig())
+	assertNoFindingsFor(t, rep, "healthy", "internal")
+	assertCounts(t, rep, map[string]int{"missing-options": 3, "options-requires-auth": 2, "options-missing-cors-headers": 1, "undeployed-changes": 1, "api-key-without-plan": 1})
+	golden(t, "cors.golden.json", reportJSON(t, inv, rep))
+}
+
+func TestScenarioUsagePlans(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	// Healthy: a key-required stage covered by a plan with an enabled key.
+	healthy := b.API("healthy", seed.APIOptions{ID: "healthy001"})
+	healthy.Method("/data", "GET", seed.Method{KeyRequired: true})
+	healthy.Deploy("prod")
+	b.APIKey("healthy-client", true, b.UsagePlan("healthy-plan", healthy.ID+":prod"))
+
+	// A stage whose only plan has only a disabled key (critical), another plan without keys
+	// whose stage is also covered by a keyed plan (warning), and a plan on a stage without
+	// key-required methods (warning).
+	partner := b.API("partner", seed.APIOptions{ID: "partner001"})
+	partner.Method("/feed", "GET", seed.Method{KeyRequired: true})
+	partner.Deploy("prod")
+	partner.Deploy("beta")
+	b.APIKey("partner-old", false, b.UsagePlan("partner-disabled", partner.ID+":prod"))
+	b.UsagePlan("beta-spare", partner.ID+":beta")
+	b.APIKey("beta-client", true, b.UsagePlan("beta-main", partner.ID+":beta"))
+	open := b.API("open", seed.APIOptions{ID: "open000001"})
+	open.Method("/status", "GET", seed.Method{})
+	open.Deploy("prod")
+	b.APIKey("open-client", true, b.UsagePlan("open-plan", open.ID+":prod"))
+	b.UsagePlan("open-unkeyed", open.ID+":prod")
+
+	// Key-required methods deployed where no plan covers the stage.
+	orphan := b.API("orphan", seed.APIOptions{ID: "orphan0001"})
+	orphan.Method("/admin", "POST", seed.Method{KeyRequired: true}).Method("/admin", "GET", seed.Method{KeyRequired: true})
+	orphan.Deploy("prod")
+
+	// Dangling references: an API that does not exist and a stage that does not.
+	b.APIKey("ghost-client", true, b.UsagePlan("ghosts", "nosuchapi1:prod", open.ID+":staging"))
+	a.seeded()
+
+	inv, rep := a.audit(testConfig())
+	assertNoFindingsFor(t, rep, "healthy")
+	assertCounts(t, rep, map[string]int{"unkeyed-usage-plan": 3, "api-key-without-plan": 1, "usage-plan-dangling-stage": 2})
+	critical := 0
+	for _, f := range rep.Findings {
+		if f.Check == "unkeyed-usage-plan" && f.Severity == checks.Critical {
+			critical++
+			if !strings.Contains(f.Message, "partner-disabled") {
+				t.Errorf("the critical unkeyed plan should be partner-disabled: %s", f.Message)
+			}
+		}
+	}
+	if critical != 1 {
+		t.Errorf("critical unkeyed-usage-plan findings = %d, want 1", critical)
+	}
+	golden(t, "usageplans.golden.json", reportJSON(t, inv, rep))
+}
+
+func TestScenarioCustomDomains(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	site := b.API("site", seed.APIOptions{ID: "site000001"})
+	site.Method("/", "GET", seed.Method{})
+	first := site.Deploy("prod")
+	b.Domain("www.example.com").Mapping("www.example.com", "", site.ID, "prod").Mapping("www.example.com", "v1", site.ID, "prod")
+
+	b.Domain("nostage.example.com").Mapping("nostage.example.com", "", site.ID, "")
+	b.Domain("empty.example.com")
+	old := b.API("old", seed.APIOptions{ID: "old0000001"})
+	old.Method("/", "GET", seed.Method{})
+	old.Deploy("prod")
+	b.Domain("old.example.com").Mapping("old.example.com", "", old.ID, "prod")
+	b.DeleteAPI(old.ID)
+	site.Stage("temp", first)
+	b.Domain("temp.example.com").Mapping("temp.example.com", "app", site.ID, "temp")
+	site.DeleteStage("temp")
+	gone := site.Deploy("")
+	site.Stage("broken", first).PointStage("broken", gone).DeleteDeployment(gone)
+	b.Domain("broken.example.com").Mapping("broken.example.com", "api", site.ID, "broken")
+	a.seeded()
+
+	inv, rep := a.audit(testConfig())
+	var gaps []string
+	for _, f := range rep.Findings {
+		if f.Check == "base-path-gap" {
+			gaps = append(gaps, f.Severity.String()+" "+f.Domain)
+			if f.Domain == "www.example.com" {
+				t.Errorf("a valid mapping was reported: %s", f.Message)
+			}
+		}
+	}
+	want := "critical old.example.com,critical broken.example.com,critical temp.example.com,warning empty.example.com,info nostage.example.com"
+	if got := strings.Join(gaps, ","); got != want {
+		t.Errorf("base-path-gap findings:\n got %s\nwant %s", got, want)
+	}
+	golden(t, "domains.golden.json", reportJSON(t, inv, rep))
+}
+
+func assertNoFindingsFor(t *testing.T, rep *report.Report, apiNames ...string) {
+	t.Helper()
+	for _, f := range rep.Findings {
+		for _, name := range apiNames {
+			if f.APIName == name {
+				t.Errorf("healthy API %s has a finding: %s %s: %s", name, f.Check, f.Severity, f.Message)
+			}
+		}
+	}
+	if !rep.Summary.Complete {
+		t.Errorf("scan incomplete: %+v", rep.Errors)
+	}
+}
+
+func assertCounts(t *testing.T, rep *report.Report, want map[string]int) {
+	t.Helper()
+	for id, n := range rep.Summary.ByCheck {
+		if n != want[id] {
+			t.Errorf("%s: %d findings, want %d", id, n, want[id])
+		}
+	}
+}
