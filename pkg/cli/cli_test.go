@@ -1,0 +1,266 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+
+	"github.com/apigw-drift/driftaudit/internal/awsemu"
+	"github.com/apigw-drift/driftaudit/internal/seed"
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files from this run")
+
+var moto *awsemu.Moto
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	var err error
+	moto, err = awsemu.StartMoto(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	moto.Close()
+	os.Exit(code)
+}
+
+var fixedNow = func() time.Time { return time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC) }
+
+// run calls driftaudit in-process, as the binary would be called, with fake credentials only.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIAFAKE", "AWS_SECRET_ACCESS_KEY": "fake", "AWS_SESSION_TOKEN": "",
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_PROFILE": "",
+	} {
+		t.Setenv(k, v)
+	}
+	var out, errOut bytes.Buffer
+	code = cli.Main(context.Background(), args, cli.Env{Stdout: &out, Stderr: &errOut, Now: fixedNow})
+	return code, out.String(), errOut.String()
+}
+
+// demoAccount seeds the demo account behind a fresh shim and returns the shim's URL.
+func demoAccount(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	if err := moto.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	shim := awsemu.NewShim(moto.URL)
+	t.Cleanup(shim.Close)
+	client := apigateway.NewFromConfig(awsemu.AWSConfig(shim.URL, "us-east-1"))
+	if err := seed.Demo(seed.New(ctx, client), time.Sleep); err != nil {
+		t.Fatal(err)
+	}
+	return shim.URL
+}
+
+func TestUsageErrors(t *testing.T) {
+	snapshotOfReport := filepath.Join(t.TempDir(), "report.json")
+	os.WriteFile(snapshotOfReport, []byte(`{"schema_version":1,"summary":{}}`), 0o644)
+	notJSON := filepath.Join(t.TempDir(), "broken.json")
+	os.WriteFile(notJSON, []byte(`{"schema_version":1,"regions":[`), 0o644)
+	futureSchema := filepath.Join(t.TempDir(), "future.json")
+	os.WriteFile(futureSchema, []byte(`{"schema_version":9,"regions":[]}`), 0o644)
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "Usage:"},
+		{"unknown command", []string{"audit"}, `unknown command "audit"`},
+		{"bad format", []string{"scan", "--format", "xml"}, `invalid value "xml" for flag -format: must be one of text, json`},
+		{"bad fail-on", []string{"scan", "--fail-on", "high"}, "must be one of critical, warning, info, none"},
+		{"unknown flag", []string{"scan", "--regoin", "us-east-1"}, "flag provided but not defined: -regoin"},
+		{"stray argument", []string{"scan", "us-east-1"}, `unexpected argument "us-east-1"`},
+		{"bad region", []string{"scan", "--region", "Frankfurt"}, `region "Frankfurt" is not a region name`},
+		{"bad endpoint", []string{"scan", "--region", "us-east-1", "--endpoint-url", "localhost:4566"}, `endpoint URL "localhost:4566" is not an http(s) URL`},
+		{"no region", []string{"scan", "--endpoint-url", "http://127.0.0.1:9"}, "no region to scan"},
+		{"snapshot with region", []string{"scan", "--snapshot", "x.json", "--region", "us-east-1"}, "takes no --region"},
+		{"missing snapshot", []string{"scan", "--snapshot", "/nonexistent/inv.json"}, "read snapshot: open /nonexistent/inv.json: no such file or directory"},
+		{"report as snapshot", []string{"scan", "--snapshot", snapshotOfReport}, `unknown field "summary"`},
+		{"truncated snapshot", []string{"scan", "--snapshot", notJSON}, "not a driftaudit inventory: unexpected EOF"},
+		{"future snapshot", []string{"scan", "--snapshot", futureSchema}, "schema_version 9 is not supported"},
+		{"checks bad format", []string{"checks", "--format", "yaml"}, `invalid value "yaml"`},
+		{"inventory stray", []string{"inventory", "extra"}, `unexpected argument "extra"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, tc.args...)
+			if code != cli.ExitUsage {
+				t.Errorf("exit %d, want %d", code, cli.ExitUsage)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q does not say %q", stderr, tc.want)
+			}
+			if tc.args != nil && (stdout != "" || strings.Count(strings.TrimSpace(stderr), "\n") > 1) {
+				t.Errorf("a usage error is one line on stderr and nothing on stdout; got stdout %q stderr %q", stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestUnreachableEndpointFailsWithinBounds(t *testing.T) {
+	start := time.Now()
+	code, _, stderr := run(t, "scan", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9")
+	if code != cli.ExitUsage || !strings.Contains(stderr, "scan could not run") || !strings.Contains(stderr, "127.0.0.1:9") {
+		t.Errorf("exit %d, stderr %q: want exit 2 naming the endpoint", code, stderr)
+	}
+	if strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+		t.Errorf("the error should be one line: %q", stderr)
+	}
+	t.Logf("gave up after %s", time.Since(start).Round(time.Millisecond))
+}
+
+func TestScanDemoAccount(t *testing.T) {
+	endpoint := demoAccount(t)
+
+	code, text, stderr := run(t, "scan", "--endpoint-url", endpoint, "--region", "us-east-1")
+	if code != cli.ExitFindings || stderr != "" {
+		t.Fatalf("exit %d (want 1: the demo has critical findings), stderr %q", code, stderr)
+	}
+	for _, want := range []string{"API orders (orders0001, us-east-1)", "CRITICAL undeployed-changes  POST /orders",
+		"fix:   aws apigateway create-deployment --rest-api-id orders0001 --stage-name prod --region us-east-1",
+		"Summary: 10 critical, 7 warning, 3 info in 6 API(s), 1 region(s); scan complete."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text report lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "catalog001") {
+		t.Errorf("the healthy API appears in the report:\n%s", text)
+	}
+
+	code, js, _ := run(t, "scan", "--endpoint-url", endpoint, "--region", "us-east-1", "--format", "json", "--fail-on", "none")
+	if code != cli.ExitOK {
+		t.Errorf("--fail-on none: exit %d, want 0", code)
+	}
+	var doc struct {
+		SchemaVersion int       `json:"schema_version"`
+		AccountID     string    `json:"account_id"`
+		GeneratedAt   time.Time `json:"generated_at"`
+		Regions       []string  `json:"regions"`
+		Summary       struct {
+			APIsScanned int            `json:"apis_scanned"`
+			Findings    int            `json:"findings"`
+			BySeverity  map[string]int `json:"by_severity"`
+			ByCheck     map[string]int `json:"by_check"`
+			Errors      int            `json:"errors"`
+			Complete    bool           `json:"complete"`
+		} `json:"summary"`
+		Findings []checks.Finding  `json:"findings"`
+		Errors   []json.RawMessage `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatalf("--format json is not one JSON document: %v", err)
+	}
+	if doc.SchemaVersion != 1 || doc.AccountID != "123456789012" || !doc.GeneratedAt.Equal(fixedNow()) || len(doc.Regions) != 1 ||
+		doc.Summary.APIsScanned != 6 || doc.Summary.Findings != 20 || !doc.Summary.Complete || doc.Summary.Errors != 0 ||
+		len(doc.Summary.ByCheck) != len(checks.All()) || doc.Errors == nil {
+		t.Errorf("JSON report header: %+v", doc)
+	}
+	for _, f := range doc.Findings {
+		if f.Check == "" || f.Region != "us-east-1" || f.Message == "" || !strings.HasPrefix(f.Remediation, "aws apigateway ") {
+			t.Errorf("finding lacks what every finding carries: %+v", f)
+		}
+	}
+
+	for failOn, want := range map[string]int{"critical": 1, "warning": 1, "info": 1, "none": 0} {
+		if code, _, _ := run(t, "scan", "--endpoint-url", endpoint, "--region", "us-east-1", "--format", "json", "--fail-on", failOn); code != want {
+			t.Errorf("--fail-on %s: exit %d, want %d", failOn, code, want)
+		}
+	}
+}
+
+func TestInventoryRoundTrip(t *testing.T) {
+	endpoint := demoAccount(t)
+	code, inv, stderr := run(t, "inventory", "--endpoint-url", endpoint, "--region", "us-east-1")
+	if code != cli.ExitOK || stderr != "" {
+		t.Fatalf("inventory: exit %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(inv, `"account_id": "123456789012"`) {
+		t.Errorf("inventory lacks the account id")
+	}
+	file := filepath.Join(t.TempDir(), "inventory.json")
+	if err := os.WriteFile(file, []byte(inv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, live, _ := run(t, "scan", "--endpoint-url", endpoint, "--region", "us-east-1", "--format", "json")
+	code, offline, stderr := run(t, "scan", "--snapshot", file, "--format", "json")
+	if code != cli.ExitFindings || stderr != "" {
+		t.Errorf("scan --snapshot: exit %d, stderr %q", code, stderr)
+	}
+	if live != offline {
+		t.Errorf("the report from a saved inventory differs from the live one:\n%s\n---\n%s", live, offline)
+	}
+	if *update {
+		golden(t, "demo.inventory.json", []byte(inv))
+	}
+}
+
+// TestTextReport renders a recorded inventory of the demo account, so that the text a person
+// reads is pinned byte for byte (the live ids of moto change on every run).
+func TestTextReport(t *testing.T) {
+	code, text, stderr := run(t, "scan", "--snapshot", filepath.Join("testdata", "demo.inventory.json"))
+	if code != cli.ExitFindings || stderr != "" {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	golden(t, "demo.golden.txt", []byte(text))
+}
+
+func TestChecksListing(t *testing.T) {
+	code, text, _ := run(t, "checks")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	code, js, _ := run(t, "checks", "--format", "json")
+	var list []struct {
+		ID, Severity, Title, Remediation string
+	}
+	if err := json.Unmarshal([]byte(js), &list); err != nil || code != 0 {
+		t.Fatalf("checks --format json: exit %d, %v", code, err)
+	}
+	if len(list) != len(checks.All()) {
+		t.Errorf("%d checks listed, registry has %d", len(list), len(checks.All()))
+	}
+	for i, c := range checks.All() {
+		if list[i].ID != c.ID || list[i].Severity != c.Severity.String() || list[i].Remediation == "" {
+			t.Errorf("listing %d: %+v, registry %s", i, list[i], c.ID)
+		}
+		if !strings.Contains(text, c.ID) || !strings.Contains(text, c.Title) {
+			t.Errorf("text listing lacks %s", c.ID)
+		}
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pkg/cli -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from this run:\n%s", path, got)
+	}
+}
