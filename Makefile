@@ -1,14 +1,16 @@
-# The quick start is two commands: `make demo` and `make test`. Each installs what it needs.
+# The quick start is two commands, `make demo` and `make test`; each installs what it needs:
+# Go modules through the Go toolchain, moto into a local virtualenv (.venv).
 SHELL := /bin/bash
 GO ?= go
 PYTHON ?= python3
 VENV := .venv
 MOTO_VERSION := 5.2.5
-STATICCHECK_VERSION := v0.8.2
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN := bin
 export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
+export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: all build demo test unit lint fmt-check vet staticcheck tidy-check bench clean
+.PHONY: all build demo emulator test unit lint fmt-check vet staticcheck tidy-check venv clean
 
 all: build
 
@@ -19,15 +21,21 @@ $(VENV)/bin/moto_server:
 venv: $(VENV)/bin/moto_server
 
 build:
-	$(GO) build -o $(BIN)/driftaudit ./cmd/driftaudit
+	$(GO) build -trimpath -o $(BIN)/driftaudit ./cmd/driftaudit
 
+## demo: start the emulator, seed a sample account with every drift, audit it
 demo: venv build
 	$(GO) run ./internal/demo -driftaudit $(BIN)/driftaudit
 
+## emulator: run moto behind the shim until Ctrl-C, to try driftaudit by hand
+emulator: venv build
+	$(GO) run ./internal/emulator
+
+## test: every test (unit, scenario against moto, CLI end to end) and every lint
 test: venv lint unit
 
 unit: venv
-	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./...
 
 lint: fmt-check vet staticcheck tidy-check
 
@@ -39,12 +47,10 @@ vet:
 	$(GO) vet ./...
 
 staticcheck:
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) run $(STATICCHECK) ./...
 
 tidy-check:
-	@cp go.mod /tmp/driftaudit-go.mod.bak; cp go.sum /tmp/driftaudit-go.sum.bak; \
-	$(GO) mod tidy; \
-	if ! git diff --quiet -- go.mod go.sum; then echo "go mod tidy changed go.mod/go.sum: commit the tidy result"; git --no-pager diff -- go.mod go.sum; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 clean:
 	rm -rf $(BIN) $(VENV)

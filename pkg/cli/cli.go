@@ -31,7 +31,7 @@ const usage = `driftaudit finds API Gateway REST API configuration drift.
 Usage:
   driftaudit scan [--region R]... [--endpoint-url URL] [--format text|json] [--fail-on critical|warning|info|none] [--snapshot FILE]
   driftaudit inventory [--region R]... [--endpoint-url URL] > FILE
-  driftaudit checks [--format text|json]
+  driftaudit checks [--format text|json|markdown]
 
 Exit status: 0 when no finding is at or above --fail-on (default critical) and the scan is
 complete; 1 when one is, or when the scan is incomplete (unless --fail-on none); 2 on a usage
@@ -287,8 +287,8 @@ func saveInventory(ctx context.Context, args []string, env Env) (int, error) {
 
 func listChecks(args []string, env Env) (int, error) {
 	fs := newFlagSet("checks", env)
-	format := &choice{value: "text", allowed: []string{"text", "json"}}
-	fs.Var(format, "format", "output format: text or json")
+	format := &choice{value: "text", allowed: []string{"text", "json", "markdown"}}
+	fs.Var(format, "format", "output format: text, json or markdown (the README's table)")
 	if err := parse(fs, args, env); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK, nil
@@ -296,8 +296,12 @@ func listChecks(args []string, env Env) (int, error) {
 		return ExitUsage, err
 	}
 	all := checks.All()
-	if format.value == "json" {
+	switch format.value {
+	case "json":
 		return ExitOK, writeJSON(env.Stdout, all)
+	case "markdown":
+		_, err := io.WriteString(env.Stdout, checks.MarkdownTable(all))
+		return ExitOK, err
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSEVERITY\tFAMILY\tTITLE")

@@ -1,0 +1,37 @@
+// Command emulator runs moto behind the shim until interrupted, for trying driftaudit by hand
+// against an account built with the AWS CLI or SDK: `make emulator`, then point both at the
+// endpoint it prints.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/apigw-drift/driftaudit/internal/awsemu"
+)
+
+func main() {
+	pageSize := flag.Int("page-size", 0, "answer list calls in pages of at most this many items (0: as the client asks)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	moto, err := awsemu.StartMoto(ctx)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "emulator: %s\n", err)
+		os.Exit(1)
+	}
+	defer moto.Close()
+	shim := awsemu.NewShim(moto.URL)
+	defer shim.Close()
+	if *pageSize > 0 {
+		shim.SetMaxPageSize(*pageSize)
+	}
+	fmt.Printf("endpoint: %s (moto %s behind the shim); Ctrl-C stops it\n", shim.URL, moto.URL)
+	fmt.Printf("  aws --endpoint-url %s --region us-east-1 apigateway get-rest-apis\n", shim.URL)
+	fmt.Printf("  bin/driftaudit scan --endpoint-url %s --region us-east-1\n", shim.URL)
+	<-ctx.Done()
+}
