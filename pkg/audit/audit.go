@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
@@ -108,6 +109,9 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 			})
 		}),
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(c.AttemptTimeout)),
+		// The SDK's own warnings (an IMDS fallback, say) would break the one-line error
+		// promise; every failure it meets reaches the caller as an error anyway.
+		config.WithLogger(logging.Nop{}),
 	}
 	if len(c.Regions) > 0 {
 		opts = append(opts, config.WithRegion(c.Regions[0]))
@@ -166,7 +170,11 @@ func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, 
 			}
 		}
 	}
-	return inv, fmt.Errorf("%w: %s", ErrNothingScanned, strings.Join(failures, "; "))
+	msg := strings.Join(failures, "; ")
+	if strings.Contains(msg, "get credentials") {
+		msg = "no usable AWS credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): " + msg
+	}
+	return inv, fmt.Errorf("%w: %s", ErrNothingScanned, msg)
 }
 
 // Evaluate runs the checks over an inventory and builds the report.
