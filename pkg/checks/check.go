@@ -152,7 +152,8 @@ func Sort(fs []Finding) {
 		for _, p := range [][2]string{
 			{a.Region, b.Region}, {a.APIName, b.APIName}, {a.APIID, b.APIID}, {a.Stage, b.Stage},
 			{a.Path, b.Path}, {a.Method, b.Method}, {a.Domain, b.Domain}, {a.BasePath, b.BasePath},
-			{a.UsagePlanID, b.UsagePlanID}, {a.Check, b.Check}, {a.Message, b.Message},
+			// Messages name usage plans by name; their ids are random and come last.
+			{a.Check, b.Check}, {a.Message, b.Message}, {a.UsagePlanID, b.UsagePlanID},
 		} {
 			if p[0] != p[1] {
 				return p[0] < p[1]

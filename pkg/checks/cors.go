@@ -102,7 +102,7 @@ var missingOptions = Check{
 					sev, reason = Critical, "its own methods declare "+allowOrigin
 				}
 				msg := fmt.Sprintf("%s has no OPTIONS method although %s: browsers' preflight gets 403 and the real request is blocked", res.Path, reason)
-				if stages := stageNames(api); len(stages) > 0 {
+				if stages := stagesWithoutPreflight(api, res.Path); len(stages) > 0 {
 					msg += " (on stage " + quoteList(stages) + " too)"
 				}
 				out = append(out, Finding{
@@ -129,7 +129,11 @@ var missingOptions = Check{
 					}
 					state := "was deleted from the working definition but is still live without OPTIONS"
 					if res != nil {
-						state = "has OPTIONS in the working definition, but it is not deployed"
+						if _, ok := res.Methods["OPTIONS"]; ok {
+							state = "has OPTIONS in the working definition, but it is not deployed"
+						} else if _, ok := res.Methods["ANY"]; ok {
+							state = "has ANY in the working definition, which answers the preflight, but it is not deployed"
+						}
 					}
 					out = append(out, Finding{
 						Severity: sev, APIID: api.ID, APIName: api.Name, Stage: st.Name, Path: path, Method: "OPTIONS",
@@ -144,17 +148,37 @@ var missingOptions = Check{
 	},
 }
 
-func stageNames(api *inventory.API) []string {
-	names := make([]string, len(api.Stages))
-	for i, st := range api.Stages {
-		names[i] = st.Name
+// stagesWithoutPreflight names the stages whose deployed snapshot serves the path without
+// OPTIONS; a stage whose snapshot is unknown is not named.
+func stagesWithoutPreflight(api *inventory.API, path string) []string {
+	var names []string
+	for i := range api.Stages {
+		if needsPreflight(stageSnapshot(api, &api.Stages[i])[path]) {
+			names = append(names, api.Stages[i].Name)
+		}
 	}
 	return names
 }
 
 // addOptionsCommand is the AWS CLI sequence that gives a resource a working preflight.
 func addOptionsCommand(region string, api *inventory.API, res *inventory.Resource) string {
-	apiID := api.ID
+	target := preflightTarget(api.ID, res.ID)
+	reg := "--region " + region
+	return strings.Join([]string{
+		fmt.Sprintf("aws apigateway put-method %s --authorization-type NONE %s", target, reg),
+		fmt.Sprintf(`aws apigateway put-integration %s --type MOCK --request-templates '{"application/json":"{\"statusCode\": 200}"}' %s`, target, reg),
+		putPreflightResponses(region, api.ID, res),
+		deployAll(region, api),
+	}, " && ")
+}
+
+func preflightTarget(apiID, resourceID string) string {
+	return fmt.Sprintf("--rest-api-id %s --resource-id %s --http-method OPTIONS", apiID, resourceID)
+}
+
+// putPreflightResponses declares the three headers on a 200 method response and sets them on
+// the integration response, allowing the origin the resource's methods already allow.
+func putPreflightResponses(region, apiID string, res *inventory.Resource) string {
 	origin := "'*'"
 	for _, name := range sortedKeys(res.Methods) {
 		for _, code := range sortedKeys(res.Methods[name].IntegrationResponseHeaders) {
@@ -165,18 +189,32 @@ func addOptionsCommand(region string, api *inventory.API, res *inventory.Resourc
 			}
 		}
 	}
-	methods := append(sortedKeys(res.Methods), "OPTIONS")
-	target := fmt.Sprintf("--rest-api-id %s --resource-id %s --http-method OPTIONS", apiID, res.ID)
-	reg := "--region " + region
-	return strings.Join([]string{
-		fmt.Sprintf("aws apigateway put-method %s --authorization-type NONE %s", target, reg),
-		fmt.Sprintf(`aws apigateway put-integration %s --type MOCK --request-templates '{"application/json":"{\"statusCode\": 200}"}' %s`, target, reg),
-		fmt.Sprintf("aws apigateway put-method-response %s --status-code 200 --response-parameters method.response.header.%s=false,method.response.header.%s=false,method.response.header.%s=false %s",
-			target, allowOrigin, allowMethods, allowHeaders, reg),
-		fmt.Sprintf(`aws apigateway put-integration-response %s --status-code 200 --response-parameters "{\"method.response.header.%s\":\"%s\",\"method.response.header.%s\":\"'%s'\",\"method.response.header.%s\":\"'Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token'\"}" %s`,
-			target, allowOrigin, origin, allowMethods, strings.Join(methods, ","), allowHeaders, reg),
-		deployAll(region, api),
-	}, " && ")
+	target := preflightTarget(apiID, res.ID)
+	return fmt.Sprintf("aws apigateway put-method-response %s --status-code 200 --response-parameters method.response.header.%s=false,method.response.header.%s=false,method.response.header.%s=false --region %s",
+		target, allowOrigin, allowMethods, allowHeaders, region) + " && " +
+		fmt.Sprintf(`aws apigateway put-integration-response %s --status-code 200 --response-parameters "{\"method.response.header.%s\":\"%s\",\"method.response.header.%s\":\"'%s'\",\"method.response.header.%s\":\"'%s'\"}" --region %s`,
+			target, allowOrigin, origin, allowMethods, defaultHeaderValue(allowMethods, res), allowHeaders, defaultHeaderValue(allowHeaders, res), region)
+}
+
+// fixPreflightHeaders patches an existing preflight: each missing header is declared on the
+// method response (API Gateway refuses to set an undeclared one) and set on the integration
+// response; without any integration response, both responses are put whole.
+func fixPreflightHeaders(region string, api *inventory.API, res *inventory.Resource, m inventory.Method, code string, patches, missing []string) string {
+	if code == "" {
+		return putPreflightResponses(region, api.ID, res) + " && " + deployAll(region, api)
+	}
+	target := preflightTarget(api.ID, res.ID)
+	var cmds []string
+	for _, h := range missing {
+		if !slices.ContainsFunc(m.MethodResponseHeaders[code], func(d string) bool { return strings.EqualFold(d, h) }) {
+			cmds = append(cmds, fmt.Sprintf("aws apigateway update-method-response %s --status-code %s --patch-operations op=add,path=/responseParameters/method.response.header.%s,value=false --region %s",
+				target, code, h, region))
+		}
+	}
+	cmds = append(cmds,
+		fmt.Sprintf(`aws apigateway update-integration-response %s --status-code %s --patch-operations "[%s]" --region %s`, target, code, strings.Join(patches, ","), region),
+		deployAll(region, api))
+	return strings.Join(cmds, " && ")
 }
 
 var optionsRequiresAuth = Check{
@@ -218,15 +256,20 @@ var optionsRequiresAuth = Check{
 					if !ok || !preflightLocked(m.AuthorizationType, m.APIKeyRequired) {
 						continue
 					}
+					state := "deleted from the working definition but still live"
 					if res := byPath[path]; res != nil {
-						if wm, ok := res.Methods["OPTIONS"]; ok && preflightLocked(wm.AuthorizationType, wm.APIKeyRequired) {
+						wm, ok := res.Methods["OPTIONS"]
+						if ok && preflightLocked(wm.AuthorizationType, wm.APIKeyRequired) {
 							continue // reported above; fixing the working definition fixes this once deployed
+						}
+						if ok {
+							state = "fixed in the working definition but not deployed"
 						}
 					}
 					out = append(out, Finding{
 						Severity: Critical, APIID: api.ID, APIName: api.Name, Stage: st.Name, Path: path, Method: "OPTIONS",
-						Message: fmt.Sprintf("OPTIONS %s on stage %q still requires %s (fixed in the working definition but not deployed): every preflight fails",
-							path, st.Name, lockDescription(m.AuthorizationType, m.APIKeyRequired)),
+						Message: fmt.Sprintf("OPTIONS %s on stage %q still requires %s (%s): every preflight fails",
+							path, st.Name, lockDescription(m.AuthorizationType, m.APIKeyRequired), state),
 						Remediation: createDeployment(r.Name, api.ID, st.Name),
 					})
 				}
@@ -274,11 +317,12 @@ var optionsMissingCORSHeaders = Check{
 					continue
 				}
 				code, headers := bestPreflightResponse(m.IntegrationResponseHeaders)
-				var problems, patches []string
+				var problems, patches, missing []string
 				for _, h := range []string{allowOrigin, allowMethods, allowHeaders} {
 					if _, ok := lookupHeader(headers, h); !ok {
 						problems = append(problems, "no "+h)
 						patches = append(patches, patchHeader("add", h, defaultHeaderValue(h, res)))
+						missing = append(missing, h)
 					}
 				}
 				if v, ok := lookupHeader(headers, allowMethods); ok {
@@ -290,14 +334,10 @@ var optionsMissingCORSHeaders = Check{
 				if len(problems) == 0 {
 					continue
 				}
-				if code == "" {
-					code = "200"
-				}
 				out = append(out, Finding{
 					Severity: Warning, APIID: api.ID, APIName: api.Name, Path: res.Path, Method: "OPTIONS",
-					Message: fmt.Sprintf("the preflight response of %s has %s: browsers reject the preflight and block the real request", res.Path, strings.Join(problems, "; ")),
-					Remediation: fmt.Sprintf("aws apigateway update-integration-response --rest-api-id %s --resource-id %s --http-method OPTIONS --status-code %s --patch-operations \"[%s]\" --region %s && %s",
-						api.ID, res.ID, code, strings.Join(patches, ","), r.Name, deployAll(r.Name, api)),
+					Message:     fmt.Sprintf("the preflight response of %s has %s: browsers reject the preflight and block the real request", res.Path, strings.Join(problems, "; ")),
+					Remediation: fixPreflightHeaders(r.Name, api, res, m, code, patches, missing),
 				})
 			}
 		}

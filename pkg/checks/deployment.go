@@ -68,7 +68,7 @@ func workingSnapshot(api *inventory.API) map[string]map[string]inventory.MethodS
 			if snap[res.Path] == nil {
 				snap[res.Path] = map[string]inventory.MethodSnapshot{}
 			}
-			snap[res.Path][name] = inventory.MethodSnapshot{AuthorizationType: m.AuthorizationType, APIKeyRequired: m.APIKeyRequired}
+			snap[res.Path][name] = inventory.MethodSnapshot{AuthorizationType: authType(m.AuthorizationType), APIKeyRequired: m.APIKeyRequired}
 		}
 	}
 	return snap
@@ -104,6 +104,7 @@ func diffSnapshots(working, deployed map[string]map[string]inventory.MethodSnaps
 		for _, m := range sortedKeys(methods) {
 			w, inWorking := working[path][m]
 			d, onStage := deployed[path][m]
+			d.AuthorizationType = authType(d.AuthorizationType)
 			diff := methodDiff{path: path, method: m, working: w, deployed: d}
 			switch {
 			case inWorking && !onStage:
@@ -125,6 +126,14 @@ func diffSnapshots(working, deployed map[string]map[string]inventory.MethodSnaps
 
 func isOpen(authorizationType string) bool {
 	return authorizationType == "" || authorizationType == "NONE"
+}
+
+// authType spells an open method NONE, whether API Gateway left the type out or not.
+func authType(authorizationType string) string {
+	if isOpen(authorizationType) {
+		return "NONE"
+	}
+	return authorizationType
 }
 
 func (d methodDiff) describe(stage string) string {
@@ -177,7 +186,7 @@ var stageBehindLatest = Check{
 				out = append(out, Finding{
 					Severity: Info, APIID: api.ID, APIName: api.Name, Stage: st.Name,
 					Message: fmt.Sprintf("stage %q serves deployment %s of %s; the newest deployment, %s of %s, is %s: a promotion may be pending",
-						st.Name, cur.ID, cur.CreatedDate.Format("2006-01-02 15:04 MST"), newest.ID, newest.CreatedDate.Format("2006-01-02 15:04 MST"), where),
+						st.Name, cur.ID, cur.CreatedDate.Format("2006-01-02 15:04:05 MST"), newest.ID, newest.CreatedDate.Format("2006-01-02 15:04:05 MST"), where),
 					Remediation: fmt.Sprintf("aws apigateway update-stage --rest-api-id %s --stage-name %s --patch-operations op=replace,path=/deploymentId,value=%s --region %s",
 						api.ID, st.Name, newest.ID, r.Name),
 				})
@@ -247,7 +256,7 @@ var neverDeployed = Check{
 			out = append(out, Finding{
 				Severity: Info, APIID: api.ID, APIName: api.Name,
 				Message: fmt.Sprintf("API %q has methods but no stage, so nothing of it can be called", api.Name),
-				Remediation: fmt.Sprintf("%s (choose the stage name), or if it is unused: aws apigateway delete-rest-api --rest-api-id %s --region %s",
+				Remediation: fmt.Sprintf("%s  # or, if the API is unused: aws apigateway delete-rest-api --rest-api-id %s --region %s",
 					createDeployment(r.Name, api.ID, "<stage-name>"), api.ID, r.Name),
 			})
 		}

@@ -26,9 +26,7 @@ var basePathGap = Check{
 	LooksAt:     "custom domain names' base path mappings against the REST APIs, their stages and deployments",
 	Remediation: "aws apigateway update-base-path-mapping / create-base-path-mapping --domain-name DOMAIN --base-path PATH ... --region REGION",
 	run: func(r *inventory.Region, _ Config) []Finding {
-		if unread(r.Unread, inventory.OpGetRestApis) {
-			return nil
-		}
+		apisRead := !unread(r.Unread, inventory.OpGetRestApis)
 		var out []Finding
 		for i := range r.Domains {
 			d := &r.Domains[i]
@@ -41,6 +39,9 @@ var basePathGap = Check{
 					Message:     fmt.Sprintf("custom domain %s has no base path mapping: every request to %s fails", d.Name, domainURL(d.Name, "")),
 					Remediation: fmt.Sprintf("aws apigateway create-base-path-mapping --domain-name %s --rest-api-id API --stage STAGE --region %s", d.Name, r.Name),
 				})
+				continue
+			}
+			if !apisRead {
 				continue
 			}
 			for _, m := range d.Mappings {
@@ -65,14 +66,11 @@ func judgeMapping(r *inventory.Region, d *inventory.DomainName, m inventory.Base
 	if api == nil {
 		f.Severity = Critical
 		f.Message = fmt.Sprintf("%s maps to API %s, which does not exist in %s: every request to it fails", url, m.APIID, r.Name)
-		f.Remediation = fmt.Sprintf("%s, then aws apigateway create-base-path-mapping --domain-name %s --base-path '%s' --rest-api-id API --stage STAGE --region %s",
+		f.Remediation = fmt.Sprintf("%s && aws apigateway create-base-path-mapping --domain-name %s --base-path '%s' --rest-api-id API --stage STAGE --region %s",
 			remove, d.Name, m.BasePath, r.Name)
 		return f, true
 	}
 	f.APIName = api.Name
-	if unread(api.Unread, inventory.OpGetStages) {
-		return f, false
-	}
 	if m.Stage == "" {
 		f.Severity = Info
 		f.Message = fmt.Sprintf("%s maps to API %q (%s) without a stage: callers must put the stage name in the path (%s/STAGE/...), and a path without it gets 403 Missing Authentication Token",
@@ -84,13 +82,21 @@ func judgeMapping(r *inventory.Region, d *inventory.DomainName, m inventory.Base
 		f.Remediation = repoint(stage)
 		return f, true
 	}
+	if unread(api.Unread, inventory.OpGetStages) {
+		return f, false
+	}
 	st := findStage(api, m.Stage)
 	if st == nil {
 		f.Severity = Critical
 		f.Message = fmt.Sprintf("%s maps to stage %q of API %q (%s), which does not exist: every request to it fails", url, m.Stage, api.Name, api.ID)
-		f.Remediation = remove
-		if len(api.Stages) > 0 {
+		switch len(api.Stages) {
+		case 0:
+			f.Remediation = remove
+		case 1:
 			f.Remediation = repoint(api.Stages[0].Name)
+		default:
+			f.Message += fmt.Sprintf(" (the API's stages are %s)", quoteList(stageNames(api)))
+			f.Remediation = repoint("STAGE")
 		}
 		return f, true
 	}

@@ -135,3 +135,11 @@ func invokeURL(region, apiID, stage, path string) string {
 	}
 	return "https://" + apiID + ".execute-api." + region + ".amazonaws.com/" + stage + path
 }
+
+func stageNames(api *inventory.API) []string {
+	names := make([]string, len(api.Stages))
+	for i, st := range api.Stages {
+		names[i] = st.Name
+	}
+	return names
+}

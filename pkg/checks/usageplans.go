@@ -17,7 +17,7 @@ var unkeyedUsagePlan = Check{
 	LooksAt:     "usage plans' keys (GetUsagePlanKeys) and the keys' enabled flags (GetApiKeys, without values)",
 	Remediation: "aws apigateway create-usage-plan-key --usage-plan-id PLAN --key-type API_KEY --key-id KEY --region REGION (or enable the plan's disabled key)",
 	run: func(r *inventory.Region, _ Config) []Finding {
-		if unread(r.Unread, inventory.OpGetUsagePlans) || unread(r.Unread, inventory.OpGetAPIKeys) {
+		if unread(r.Unread, inventory.OpGetUsagePlans) {
 			return nil
 		}
 		var out []Finding
@@ -41,7 +41,7 @@ var unkeyedUsagePlan = Check{
 			msg := fmt.Sprintf("usage plan %q (%s) %s", plan.Name, plan.ID, what)
 			if len(stranded) > 0 {
 				sev = Critical
-				msg += fmt.Sprintf(", and it is the only plan for %s, whose key-required methods therefore reject every request with 403", strings.Join(stranded, ", "))
+				msg += fmt.Sprintf(", and no other plan with an enabled key covers %s, whose key-required methods therefore reject every request with 403", strings.Join(stranded, ", "))
 			} else {
 				msg += ": nobody can be metered or throttled by it"
 			}
@@ -119,8 +119,9 @@ var apiKeyWithoutPlan = Check{
 				if len(keyed) == 0 || anyPlanCovers(r, api.ID, st.Name) {
 					continue
 				}
-				fix := fmt.Sprintf("aws apigateway create-usage-plan --name %s --api-stages apiId=%s,stage=%s --region %s, then create-usage-plan-key with an enabled key",
-					shellWord(api.Name+"-"+st.Name), api.ID, st.Name, r.Name)
+				name := shellWord(api.Name + "-" + st.Name)
+				fix := fmt.Sprintf("aws apigateway create-usage-plan-key --usage-plan-id $(aws apigateway create-usage-plan --name %s --api-stages apiId=%s,stage=%s --query id --output text --region %s) --key-type API_KEY --key-id $(aws apigateway create-api-key --name %s-key --enabled --query id --output text --region %s) --region %s",
+					name, api.ID, st.Name, r.Name, name, r.Name, r.Name)
 				if plan := planOfAPI(r, api.ID); plan != nil {
 					fix = fmt.Sprintf("aws apigateway update-usage-plan --usage-plan-id %s --patch-operations op=add,path=/apiStages,value=%s:%s --region %s",
 						plan.ID, api.ID, st.Name, r.Name)

@@ -1,0 +1,326 @@
+package checks
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
+)
+
+func TestRegistry(t *testing.T) {
+	catalogue := []struct {
+		id, family string
+		levels     []Severity
+	}{
+		{"undeployed-changes", "deployment", []Severity{Critical, Warning}},
+		{"stage-behind-latest", "deployment", []Severity{Info}},
+		{"stage-without-deployment", "deployment", []Severity{Critical}},
+		{"never-deployed", "deployment", []Severity{Info}},
+		{"missing-options", "cors", []Severity{Critical, Warning}},
+		{"options-requires-auth", "cors", []Severity{Critical}},
+		{"options-missing-cors-headers", "cors", []Severity{Warning}},
+		{"unkeyed-usage-plan", "usage-plans", []Severity{Critical, Warning}},
+		{"api-key-without-plan", "usage-plans", []Severity{Critical}},
+		{"usage-plan-dangling-stage", "usage-plans", []Severity{Warning}},
+		{"base-path-gap", "custom-domains", []Severity{Critical, Warning, Info}},
+	}
+	all := All()
+	if len(all) != len(catalogue) {
+		t.Fatalf("All() has %d checks, the catalogue of families 1-4 has %d", len(all), len(catalogue))
+	}
+	kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	seen := map[string]bool{}
+	for i, c := range all {
+		want := catalogue[i]
+		t.Run(want.id, func(t *testing.T) {
+			if c.ID != want.id {
+				t.Fatalf("check %d is %q, want %q (the order of CHECKS.md)", i, c.ID, want.id)
+			}
+			if seen[c.ID] {
+				t.Errorf("id %q is registered twice", c.ID)
+			}
+			seen[c.ID] = true
+			if !kebab.MatchString(c.ID) {
+				t.Errorf("id %q is not kebab-case", c.ID)
+			}
+			if c.Family != want.family {
+				t.Errorf("family %q, want %q", c.Family, want.family)
+			}
+			for field, v := range map[string]string{"title": c.Title, "levels": c.Levels, "looks at": c.LooksAt, "remediation": c.Remediation} {
+				if strings.TrimSpace(v) == "" {
+					t.Errorf("%s is empty", field)
+				}
+			}
+			if c.run == nil {
+				t.Fatal("no run function")
+			}
+			if c.Severity != slices.Max(want.levels) {
+				t.Errorf("severity %v, want the most severe level %v", c.Severity, slices.Max(want.levels))
+			}
+			for _, sev := range []Severity{Critical, Warning, Info} {
+				mentioned := regexp.MustCompile(`\b` + sev.String() + `\b`).MatchString(c.Levels)
+				if mentioned != slices.Contains(want.levels, sev) {
+					t.Errorf("levels %q: mentions %v = %t, want %t", c.Levels, sev, mentioned, !mentioned)
+				}
+			}
+		})
+	}
+}
+
+func TestAllReturnsAFreshSlice(t *testing.T) {
+	a := All()
+	a[0] = Check{ID: "changed"}
+	if All()[0].ID != "undeployed-changes" {
+		t.Error("All() shares its slice between calls")
+	}
+}
+
+func TestCheckJSONLeavesOutTheRunFunction(t *testing.T) {
+	b, err := json.Marshal(All()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := []string{"family", "id", "levels", "looks_at", "remediation", "severity", "title"}; !slices.Equal(keys, want) {
+		t.Errorf("keys %v, want %v", keys, want)
+	}
+	if m["severity"] != "critical" {
+		t.Errorf("severity %v, want \"critical\"", m["severity"])
+	}
+}
+
+// everyCheckFires is an inventory in which each check of the catalogue finds something.
+func everyCheckFires() *inventory.Inventory {
+	eu := region(
+		api("a1", "orders", withTag("cors", "true"),
+			withResource("r1", "/orders", get(keyRequired()), post()),
+			withResource("r2", "/items", get(), options(auth("AWS_IAM"), noIntegrationResponses())),
+			withStage("dev", "d2"), withStage("prod", "d1"), withStage("test", ""),
+			withDeployment("d1", t0, at("/orders", "GET key")),
+			withDeployment("d2", t1, at("/orders", "GET key", "POST"), at("/items", "GET", "OPTIONS AWS_IAM"))),
+		api("a2", "drafts", withResource("r9", "/x", get())),
+		plan("p1", "gold", covers("a1", "dev"), covers("a9", "prod")),
+		domain("api.example.com"),
+	)
+	us := region(domain("us.example.com", mapping("(none)", "a7", "prod")))
+	us.Name = "us-east-1"
+	return &inventory.Inventory{SchemaVersion: inventory.SchemaVersion, Regions: []inventory.Region{*eu, *us}}
+}
+
+func TestRun(t *testing.T) {
+	inv := everyCheckFires()
+	got := Run(inv, All(), DefaultConfig())
+	fired := map[string]bool{}
+	for _, f := range got {
+		fired[f.Check] = true
+		if f.Region != "eu-west-1" && f.Region != "us-east-1" {
+			t.Errorf("finding %+v names region %q", f, f.Region)
+		}
+		assertWellFormed(t, f, f.Region)
+	}
+	for _, c := range All() {
+		if !fired[c.ID] {
+			t.Errorf("check %s found nothing in the inventory built to trigger it", c.ID)
+		}
+	}
+	if !slices.IsSortedFunc(got, func(a, b Finding) int { return int(b.Severity) - int(a.Severity) }) {
+		t.Errorf("findings are not worst first:\n%s", dump(got))
+	}
+	again := slices.Clone(got)
+	Sort(again)
+	if !slices.Equal(again, got) {
+		t.Error("Run's order is not Sort's order")
+	}
+	if Run(everyCheckFires(), All(), DefaultConfig())[0] != got[0] {
+		t.Error("Run is not deterministic")
+	}
+
+	only := Run(inv, []Check{neverDeployed}, DefaultConfig())
+	if len(only) != 1 || only[0].Check != "never-deployed" || only[0].APIID != "a2" || only[0].Region != "eu-west-1" {
+		t.Errorf("Run with one check: %+v", only)
+	}
+
+	empty := Run(&inventory.Inventory{}, All(), DefaultConfig())
+	if empty == nil || len(empty) != 0 {
+		t.Errorf("Run on an empty inventory = %#v, want an empty, non-nil slice", empty)
+	}
+}
+
+func TestSort(t *testing.T) {
+	fs := []Finding{
+		{Severity: Info, Region: "eu-west-1", APIName: "a"},
+		{Severity: Warning, Region: "us-east-1", APIName: "a"},
+		{Severity: Critical, Region: "us-east-1", APIName: "b"},
+		{Severity: Warning, Region: "eu-west-1", APIName: "b", Stage: "prod"},
+		{Severity: Warning, Region: "eu-west-1", APIName: "b", Stage: "dev"},
+		{Severity: Critical, Region: "eu-west-1", APIName: "z", Check: "b-check"},
+		{Severity: Critical, Region: "eu-west-1", APIName: "z", Check: "a-check"},
+	}
+	Sort(fs)
+	var order []string
+	for _, f := range fs {
+		order = append(order, f.Severity.String()+" "+f.Region+" "+f.APIName+" "+f.Stage+" "+f.Check)
+	}
+	want := []string{
+		"critical eu-west-1 z  a-check",
+		"critical eu-west-1 z  b-check",
+		"critical us-east-1 b  ",
+		"warning eu-west-1 b dev ",
+		"warning eu-west-1 b prod ",
+		"warning us-east-1 a  ",
+		"info eu-west-1 a  ",
+	}
+	if !slices.Equal(order, want) {
+		t.Errorf("order\n%s\nwant\n%s", strings.Join(order, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestChecksOnEmptyAndUnreadData(t *testing.T) {
+	allUnread := region(
+		regionUnread(inventory.OpGetRestApis, inventory.OpGetUsagePlans, inventory.OpGetAPIKeys, inventory.OpGetDomainNames),
+	)
+	apisUnread := region(
+		api("a1", "orders", withTag("cors", "true"), apiUnread(inventory.OpGetResources, inventory.OpGetStages, inventory.OpGetDeployments)),
+		plan("p1", "gold", covers("a1", "prod"), planKeysUnread()),
+		domainMappingsUnread("api.example.com"),
+	)
+	snapshotsUnread := region(
+		api("a1", "orders", withTag("cors", "true"),
+			withResource("r1", "/orders", get(keyRequired()), options()),
+			withStage("prod", "d1"), withListedDeployment("d1", t0)),
+		plan("p1", "gold", covers("a1", "prod"), planKeys("k1")),
+	)
+	ragged := &inventory.Region{
+		Name: "eu-west-1",
+		APIs: []inventory.API{{ID: "a1", Stages: []inventory.Stage{{Name: "prod", DeploymentID: "d1"}},
+			Deployments: []inventory.Deployment{{ID: "d1"}}, Resources: []inventory.Resource{{ID: "r1", Path: "/"}}}},
+		UsagePlans: []inventory.UsagePlan{{ID: "p1", Name: "gold", KeyIDs: []string{"k1"}}},
+		Domains:    []inventory.DomainName{{Name: "api.example.com", Mappings: []inventory.BasePathMapping{{BasePath: "(none)", APIID: "a1", Stage: "prod"}}}},
+	}
+	for _, tc := range []struct {
+		name string
+		r    *inventory.Region
+	}{
+		{"zero region", &inventory.Region{}},
+		{"empty region", region()},
+		{"region lists unread", allUnread},
+		{"API, plan keys and mappings unread", apisUnread},
+		{"snapshots unread", snapshotsUnread},
+		{"nil maps and slices everywhere", ragged},
+	} {
+		for _, c := range All() {
+			t.Run(tc.name+"/"+c.ID, func(t *testing.T) {
+				if got := c.Run(tc.r, DefaultConfig()); len(got) != 0 {
+					t.Errorf("findings on data that says nothing is wrong, or nothing was read:\n%s", dump(got))
+				}
+			})
+		}
+	}
+}
+
+func TestSeverityText(t *testing.T) {
+	for _, tc := range []struct {
+		sev  Severity
+		name string
+	}{{Info, "info"}, {Warning, "warning"}, {Critical, "critical"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.sev.String() != tc.name {
+				t.Errorf("String() = %q", tc.sev.String())
+			}
+			b, err := json.Marshal(tc.sev)
+			if err != nil || string(b) != `"`+tc.name+`"` {
+				t.Fatalf("json.Marshal = %s, %v", b, err)
+			}
+			var back Severity
+			if err := json.Unmarshal(b, &back); err != nil || back != tc.sev {
+				t.Errorf("round trip gave %v, %v", back, err)
+			}
+			f := Finding{Check: "x", Severity: tc.sev, Region: "eu-west-1", APIID: "a1", Message: "m", Remediation: "r"}
+			fb, err := json.Marshal(f)
+			if err != nil || !strings.Contains(string(fb), `"severity":"`+tc.name+`"`) {
+				t.Fatalf("finding JSON %s, %v", fb, err)
+			}
+			var fback Finding
+			if err := json.Unmarshal(fb, &fback); err != nil || fback != f {
+				t.Errorf("finding round trip gave %+v, %v", fback, err)
+			}
+		})
+	}
+	for _, sev := range []Severity{0, 4, -1} {
+		if _, err := json.Marshal(sev); err == nil {
+			t.Errorf("json.Marshal(Severity(%d)) succeeded", int(sev))
+		}
+		if !strings.HasPrefix(sev.String(), "severity(") {
+			t.Errorf("Severity(%d).String() = %q", int(sev), sev.String())
+		}
+	}
+	if _, err := json.Marshal(Finding{Check: "x"}); err == nil {
+		t.Error("a finding without a severity marshals")
+	}
+	for _, in := range []string{`"urgent"`, `""`, `3`, `null`} {
+		var s Severity
+		err := json.Unmarshal([]byte(in), &s)
+		if in == `null` {
+			if err != nil || s != 0 {
+				t.Errorf("json null: %v, %v", s, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("json.Unmarshal(%s) succeeded with %v", in, s)
+		}
+	}
+}
+
+func TestParseSeverity(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Severity
+		err  bool
+	}{
+		{in: "critical", want: Critical},
+		{in: "CRITICAL", want: Critical},
+		{in: "Warning", want: Warning},
+		{in: "info", want: Info},
+		{in: "", err: true},
+		{in: "high", err: true},
+		{in: " info", err: true},
+		{in: "information", err: true},
+		{in: "warn", err: true},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseSeverity(tc.in)
+			if tc.err {
+				if err == nil {
+					t.Fatalf("ParseSeverity(%q) = %v, want an error", tc.in, got)
+				}
+				for _, p := range []string{`"` + tc.in + `"`, "critical, warning or info"} {
+					if !strings.Contains(err.Error(), p) {
+						t.Errorf("error %q does not contain %q", err, p)
+					}
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("ParseSeverity(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDefaultConfig(t *testing.T) {
+	if got := DefaultConfig().CORSTag; got != "cors" {
+		t.Errorf("CORSTag = %q, want the cors tag of CHECKS.md", got)
+	}
+}
