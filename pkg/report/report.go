@@ -24,6 +24,26 @@ type Report struct {
 	Summary       Summary               `json:"summary"`
 	Findings      []checks.Finding      `json:"findings"`
 	Errors        []inventory.ScanError `json:"errors"`
+	// APIs lists every scanned API with its number of findings, for per-API metrics; it is
+	// not part of the JSON document.
+	APIs []APIFindings `json:"-"`
+}
+
+// APIFindings counts one API's findings.
+type APIFindings struct {
+	Region, ID, Name string
+	Findings         int
+}
+
+// APIsIn counts the APIs scanned in a region.
+func (r *Report) APIsIn(region string) int {
+	n := 0
+	for _, a := range r.APIs {
+		if a.Region == region {
+			n++
+		}
+	}
+	return n
 }
 
 // Summary counts what the report holds. BySeverity and ByCheck list every severity and every
@@ -57,14 +77,22 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 	for _, c := range ran {
 		r.Summary.ByCheck[c.ID] = 0
 	}
+	index := map[string]int{}
 	for _, reg := range inv.Regions {
 		r.Regions = append(r.Regions, reg.Name)
 		r.Summary.APIsScanned += len(reg.APIs)
 		r.Errors = append(r.Errors, reg.Errors...)
+		for _, api := range reg.APIs {
+			index[reg.Name+"\x00"+api.ID] = len(r.APIs)
+			r.APIs = append(r.APIs, APIFindings{Region: reg.Name, ID: api.ID, Name: api.Name})
+		}
 	}
 	for _, f := range findings {
 		r.Summary.BySeverity[f.Severity.String()]++
 		r.Summary.ByCheck[f.Check]++
+		if i, ok := index[f.Region+"\x00"+f.APIID]; ok && f.APIID != "" {
+			r.APIs[i].Findings++
+		}
 	}
 	r.Summary.Findings = len(findings)
 	r.Summary.Errors = len(r.Errors)

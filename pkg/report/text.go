@@ -84,17 +84,29 @@ func subject(f checks.Finding) (key, title string) {
 }
 
 // WriteText writes the report for a person at a terminal.
-func (r *Report) WriteText(w io.Writer) error {
+func (r *Report) WriteText(w io.Writer) error { return r.WriteTextLimited(w, -1, "") }
+
+// WriteTextLimited writes the text report with only the first limit findings (all when limit
+// is negative), which are the worst; note says where the rest can be read. The summary always
+// counts every finding.
+func (r *Report) WriteTextLimited(w io.Writer, limit int, note string) error {
 	b := bufio.NewWriter(w)
 	account := r.AccountID
 	if account == "" {
 		account = "unknown account"
 	}
 	fmt.Fprintf(b, "API Gateway drift audit of %s in %s, %s\n", account, strings.Join(r.Regions, ", "), r.GeneratedAt.Format("2006-01-02 15:04 MST"))
-	if len(r.Findings) == 0 {
+	switch {
+	case len(r.Findings) == 0 && r.Summary.Complete:
 		fmt.Fprintf(b, "\nAll clear: no findings in %d API(s).\n", r.Summary.APIsScanned)
+	case len(r.Findings) == 0:
+		fmt.Fprintf(b, "\nNo findings in what could be read of %d API(s), but the scan is INCOMPLETE: see the scan errors below.\n", r.Summary.APIsScanned)
 	}
-	for _, g := range groups(r.Findings) {
+	shown := r.Findings
+	if limit >= 0 && limit < len(shown) {
+		shown = shown[:limit]
+	}
+	for _, g := range groups(shown) {
 		fmt.Fprintf(b, "\n%s\n", g.title)
 		for _, sg := range g.stages {
 			if sg.name != "" {
@@ -107,6 +119,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
+	if omitted := len(r.Findings) - len(shown); omitted > 0 {
+		fmt.Fprintf(b, "\n%d more finding(s), of lower or equal severity, are left out of this message. %s\n", omitted, note)
+	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(b, "\nScan errors (%d): what these calls would have read is missing from this report\n", len(r.Errors))
 		for _, e := range r.Errors {
@@ -117,8 +132,36 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(b, "  %s%s %s: %s\n", e.Region, api, e.Operation, e.Message)
 		}
 	}
+	if line := r.byCheckLine(); line != "" {
+		fmt.Fprintf(b, "\nFindings by check: %s\n", line)
+	}
 	fmt.Fprintf(b, "\n%s\n", r.SummaryLine())
 	return b.Flush()
+}
+
+// byCheckLine lists the checks that found something, most findings first.
+func (r *Report) byCheckLine() string {
+	type count struct {
+		id string
+		n  int
+	}
+	var counts []count
+	for id, n := range r.Summary.ByCheck {
+		if n > 0 {
+			counts = append(counts, count{id, n})
+		}
+	}
+	sort.Slice(counts, func(i, j int) bool {
+		if counts[i].n != counts[j].n {
+			return counts[i].n > counts[j].n
+		}
+		return counts[i].id < counts[j].id
+	})
+	parts := make([]string, len(counts))
+	for i, c := range counts {
+		parts[i] = fmt.Sprintf("%s %d", c.id, c.n)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // where locates a finding inside its group, for the line that names the check.

@@ -1,0 +1,131 @@
+// Package nightly is the scheduled run of the Lambda function: it reads its configuration from
+// the environment once, and on each invocation scans, publishes metrics and mails the report.
+package nightly
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apigw-drift/driftaudit/pkg/audit"
+)
+
+// Config is the function's configuration, from its environment variables.
+type Config struct {
+	Audit audit.Config
+	// Namespace is the CloudWatch namespace of the metrics.
+	Namespace string
+	// ReportTopicARN is the SNS topic the report goes to.
+	ReportTopicARN string
+	// PerAPIMetrics adds a billed custom metric per API.
+	PerAPIMetrics bool
+	// ReportOnlyWithFindings skips the SNS report of a run with no finding and no scan error.
+	ReportOnlyWithFindings bool
+	// PublishReserve is the time kept before the invocation's deadline for publishing: no new
+	// scan work starts after the deadline minus this.
+	PublishReserve time.Duration
+}
+
+// Environment variables, as the SAM template sets them.
+const (
+	EnvRegions                = "REGIONS"
+	EnvNamespace              = "METRIC_NAMESPACE"
+	EnvReportTopicARN         = "REPORT_TOPIC_ARN"
+	EnvPerAPIMetrics          = "PER_API_METRICS"
+	EnvReportOnlyWithFindings = "REPORT_ONLY_WITH_FINDINGS"
+	EnvCORSTag                = "CORS_TAG"
+	EnvPublishReserve         = "PUBLISH_RESERVE"
+	EnvQuotaRate              = "APIGATEWAY_RATE"
+	EnvQuotaBurst             = "APIGATEWAY_BURST"
+	EnvGetResourcesRate       = "GETRESOURCES_RATE"
+	EnvGetResourcesBurst      = "GETRESOURCES_BURST"
+	EnvAWSRegion              = "AWS_REGION"
+)
+
+var topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$`)
+
+// LoadConfig reads the configuration from getenv and validates it; the error names the variable
+// and the form it expects, in one line.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{Audit: audit.DefaultConfig(), Namespace: "APIGatewayDrift", PublishReserve: 30 * time.Second}
+	if v := getenv(EnvRegions); strings.TrimSpace(v) != "" {
+		for _, r := range strings.Split(v, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				c.Audit.Regions = append(c.Audit.Regions, r)
+			}
+		}
+	} else if r := getenv(EnvAWSRegion); r != "" {
+		c.Audit.Regions = []string{r}
+	}
+	if len(c.Audit.Regions) == 0 {
+		return c, fmt.Errorf("%s: set it to a comma-separated list of regions (e.g. eu-west-1,us-east-1), or set %s", EnvRegions, EnvAWSRegion)
+	}
+	if v := getenv(EnvNamespace); v != "" {
+		if len(v) > 255 || strings.HasPrefix(v, "AWS/") || strings.ContainsAny(v, " \t\n") {
+			return c, fmt.Errorf("%s=%q: want a custom CloudWatch namespace (up to 255 characters, no spaces, not starting with AWS/)", EnvNamespace, v)
+		}
+		c.Namespace = v
+	}
+	c.ReportTopicARN = getenv(EnvReportTopicARN)
+	if !topicARN.MatchString(c.ReportTopicARN) {
+		return c, fmt.Errorf("%s=%q: want an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", EnvReportTopicARN, c.ReportTopicARN)
+	}
+	var err error
+	if c.PerAPIMetrics, err = boolVar(getenv, EnvPerAPIMetrics); err != nil {
+		return c, err
+	}
+	if c.ReportOnlyWithFindings, err = boolVar(getenv, EnvReportOnlyWithFindings); err != nil {
+		return c, err
+	}
+	if v := getenv(EnvCORSTag); v != "" {
+		c.Audit.Checks.CORSTag = v
+	}
+	if v := getenv(EnvPublishReserve); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return c, fmt.Errorf("%s=%q: want a duration such as 30s or 1m", EnvPublishReserve, v)
+		}
+		c.PublishReserve = d
+	}
+	for _, f := range []struct {
+		name string
+		rate *float64
+	}{{EnvQuotaRate, &c.Audit.Limits.Rate}, {EnvGetResourcesRate, &c.Audit.Limits.GetResourcesRate}} {
+		if v := getenv(f.name); v != "" {
+			r, err := strconv.ParseFloat(v, 64)
+			if err != nil || r <= 0 {
+				return c, fmt.Errorf("%s=%q: want a positive number of requests per second", f.name, v)
+			}
+			*f.rate = r
+		}
+	}
+	for _, f := range []struct {
+		name  string
+		burst *int
+	}{{EnvQuotaBurst, &c.Audit.Limits.Burst}, {EnvGetResourcesBurst, &c.Audit.Limits.GetResourcesBurst}} {
+		if v := getenv(f.name); v != "" {
+			b, err := strconv.Atoi(v)
+			if err != nil || b < 1 {
+				return c, fmt.Errorf("%s=%q: want a whole number of requests, at least 1", f.name, v)
+			}
+			*f.burst = b
+		}
+	}
+	if err := c.Audit.Validate(); err != nil {
+		return c, fmt.Errorf("%s: %w", EnvRegions, err)
+	}
+	return c, nil
+}
+
+func boolVar(getenv func(string) string, name string) (bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(getenv(name))); v {
+	case "", "false", "0", "no":
+		return false, nil
+	case "true", "1", "yes":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want true or false", name, getenv(name))
+	}
+}

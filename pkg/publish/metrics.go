@@ -1,0 +1,154 @@
+// Package publish sends a report where on-call and the team see it: CloudWatch metrics that
+// alarms watch, and an SNS message that people read.
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/report"
+)
+
+// MetricsAPI is the part of the CloudWatch client publishing uses.
+type MetricsAPI interface {
+	PutMetricData(context.Context, *cloudwatch.PutMetricDataInput, ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricDataOutput, error)
+}
+
+var _ MetricsAPI = (*cloudwatch.Client)(nil)
+
+// PutMetricData's limits, which emulators do not enforce: 1,000 datums and 1 MB a request.
+// The byte budget leaves room for the request's envelope.
+const (
+	maxDatumsPerCall = 1000
+	maxBytesPerCall  = 900_000
+)
+
+// MetricOptions choose what is published.
+type MetricOptions struct {
+	Namespace string
+	// PerAPI adds one Findings metric per API (dimensions Region and ApiId). Each is a billed
+	// custom metric, so it is off unless asked for.
+	PerAPI bool
+}
+
+// Metric names and dimensions; alarms and dashboards key on them.
+const (
+	MetricFindings     = "Findings"
+	MetricAPIsScanned  = "ApisScanned"
+	MetricScanErrors   = "ScanErrors"
+	MetricScanDuration = "ScanDurationSeconds"
+	MetricComplete     = "Complete"
+	DimCheck           = "Check"
+	DimSeverity        = "Severity"
+	DimRegion          = "Region"
+	DimAPIID           = "ApiId"
+)
+
+// MetricData turns a report into datums, all stamped at. Every check that ran and every
+// severity gets a datum, zeros included, so that an alarm can return to OK. The values are
+// gauges: alarms read Maximum, so a retried invocation that publishes twice changes nothing.
+func MetricData(rep *report.Report, ran []checks.Check, opts MetricOptions, duration time.Duration, at time.Time) []types.MetricDatum {
+	var data []types.MetricDatum
+	add := func(name string, value float64, unit types.StandardUnit, dims ...string) {
+		d := types.MetricDatum{MetricName: aws.String(name), Value: aws.Float64(value), Unit: unit, Timestamp: aws.Time(at)}
+		for i := 0; i+1 < len(dims); i += 2 {
+			d.Dimensions = append(d.Dimensions, types.Dimension{Name: aws.String(dims[i]), Value: aws.String(dims[i+1])})
+		}
+		data = append(data, d)
+	}
+	// scopes are the whole run, then each region on its own when there is more than one.
+	scopes := []string{""}
+	if len(rep.Regions) > 1 {
+		scopes = append(scopes, rep.Regions...)
+	}
+	for _, region := range scopes {
+		var regionDim []string
+		if region != "" {
+			regionDim = []string{DimRegion, region}
+		}
+		byCheck, bySeverity := map[string]int{}, map[checks.Severity]int{}
+		for _, f := range rep.Findings {
+			if region == "" || f.Region == region {
+				byCheck[f.Check]++
+				bySeverity[f.Severity]++
+			}
+		}
+		for _, c := range ran {
+			add(MetricFindings, float64(byCheck[c.ID]), types.StandardUnitCount, append([]string{DimCheck, c.ID}, regionDim...)...)
+		}
+		for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
+			add(MetricFindings, float64(bySeverity[sev]), types.StandardUnitCount, append([]string{DimSeverity, sev.String()}, regionDim...)...)
+		}
+		apis, errs := rep.Summary.APIsScanned, rep.Summary.Errors
+		if region != "" {
+			apis, errs = rep.APIsIn(region), 0
+			for _, e := range rep.Errors {
+				if e.Region == region {
+					errs++
+				}
+			}
+		}
+		complete := 0.0
+		if errs == 0 {
+			complete = 1
+		}
+		add(MetricAPIsScanned, float64(apis), types.StandardUnitCount, regionDim...)
+		add(MetricScanErrors, float64(errs), types.StandardUnitCount, regionDim...)
+		add(MetricComplete, complete, types.StandardUnitNone, regionDim...)
+		if region == "" {
+			add(MetricScanDuration, duration.Seconds(), types.StandardUnitSeconds)
+		}
+	}
+	if opts.PerAPI {
+		for _, api := range rep.APIs {
+			add(MetricFindings, float64(api.Findings), types.StandardUnitCount, DimRegion, api.Region, DimAPIID, api.ID)
+		}
+	}
+	return data
+}
+
+// PutMetrics sends the datums in as few calls as PutMetricData's limits allow: one in the
+// common case.
+func PutMetrics(ctx context.Context, client MetricsAPI, namespace string, data []types.MetricDatum) error {
+	batches := Batches(data)
+	for i, batch := range batches {
+		if _, err := client.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String(namespace), MetricData: batch}); err != nil {
+			return fmt.Errorf("put metric data to %s (batch %d of %d, %d datums): %w", namespace, i+1, len(batches), len(batch), err)
+		}
+	}
+	return nil
+}
+
+// Batches splits datums into requests within PutMetricData's limits.
+func Batches(data []types.MetricDatum) [][]types.MetricDatum {
+	var batches [][]types.MetricDatum
+	var cur []types.MetricDatum
+	size := 0
+	for _, d := range data {
+		n := datumSize(d)
+		if len(cur) > 0 && (len(cur) == maxDatumsPerCall || size+n > maxBytesPerCall) {
+			batches = append(batches, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, d)
+		size += n
+	}
+	if len(cur) > 0 {
+		batches = append(batches, cur)
+	}
+	return batches
+}
+
+// datumSize over-estimates a datum's share of a request: its JSON form is larger than the CBOR
+// the SDK sends and close to the query protocol's form.
+func datumSize(d types.MetricDatum) int {
+	b, _ := json.Marshal(d)
+	return len(b) + 64
+}

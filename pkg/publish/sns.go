@@ -1,0 +1,186 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/report"
+)
+
+// TopicAPI is the part of the SNS client publishing uses.
+type TopicAPI interface {
+	Publish(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)
+}
+
+var _ TopicAPI = (*sns.Client)(nil)
+
+// SNS limits: a subject under 100 characters, and 256 KiB for the message with its attributes.
+const (
+	maxSubjectChars = 99
+	maxMessageBytes = 256 * 1024
+)
+
+// Message attribute names. Subscribers filter on them (on-call: {"severity": ["critical"]}).
+// They travel only with a plain-string message, so MessageStructure stays unset, and there are
+// at most 10 of them, the most an SQS subscription with raw delivery accepts.
+const (
+	AttrSeverity = "severity"
+	AttrCritical = "critical"
+	AttrWarning  = "warning"
+	AttrInfo     = "info"
+	AttrErrors   = "scan_errors"
+	AttrComplete = "complete"
+	AttrAccount  = "account"
+)
+
+// Message is what is published: a subject, a plain-text body for e-mail, and attributes.
+type Message struct {
+	Subject    string
+	Body       string
+	Attributes map[string]types.MessageAttributeValue
+	// Omitted counts the findings left out of Body to stay within SNS's size limit.
+	Omitted int
+}
+
+// Size is the message's size as SNS counts it against its limit: body, subject and attributes.
+func (m Message) Size() int {
+	n := len(m.Body) + len(m.Subject)
+	for name, v := range m.Attributes {
+		n += len(name) + len(aws.ToString(v.DataType)) + len(aws.ToString(v.StringValue))
+	}
+	return n
+}
+
+// BuildMessage renders the report as an SNS message. When the whole report would exceed SNS's
+// limit, the body keeps the worst findings that fit and says how many were left out and where
+// the full report is (fullReportAt, e.g. the log group that holds the JSON report).
+func BuildMessage(rep *report.Report, fullReportAt string) (Message, error) {
+	msg := Message{Subject: Subject(rep), Attributes: attributes(rep)}
+	render := func(limit int) (string, error) {
+		var b bytes.Buffer
+		err := rep.WriteTextLimited(&b, limit, "The full report is "+fullReportAt+".")
+		return b.String(), err
+	}
+	body, err := render(-1)
+	if err != nil {
+		return msg, err
+	}
+	msg.Body = body
+	if msg.Size() <= maxMessageBytes {
+		return msg, nil
+	}
+	// The largest number of findings that fits, by bisection: the body grows with each one.
+	lo, hi := 0, len(rep.Findings)-1
+	best := ""
+	for lo <= hi {
+		mid := (lo + hi) / 2
+		candidate, err := render(mid)
+		if err != nil {
+			return msg, err
+		}
+		msg.Body = candidate
+		if msg.Size() <= maxMessageBytes {
+			best, lo = candidate, mid+1
+			msg.Omitted = len(rep.Findings) - mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	if best == "" {
+		return msg, fmt.Errorf("the report does not fit in an SNS message even without findings (%d scan errors)", len(rep.Errors))
+	}
+	msg.Body = best
+	return msg, nil
+}
+
+// Subject tells the essentials in one line under 100 characters, e.g.
+// "API Gateway drift: 2 critical, 5 warning in 123456789012 eu-west-1".
+func Subject(rep *report.Report) string {
+	var counts []string
+	for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
+		if n := rep.Summary.BySeverity[sev.String()]; n > 0 {
+			counts = append(counts, fmt.Sprintf("%d %s", n, sev))
+		}
+	}
+	what := "all clear"
+	if len(counts) > 0 {
+		what = strings.Join(counts, ", ")
+	}
+	where := strings.Join(rep.Regions, " ")
+	if len(rep.Regions) > 2 {
+		where = fmt.Sprintf("%d regions", len(rep.Regions))
+	}
+	account := rep.AccountID
+	if account == "" {
+		account = "account"
+	}
+	s := fmt.Sprintf("API Gateway drift: %s in %s %s", what, account, where)
+	if !rep.Summary.Complete {
+		s += " (incomplete scan)"
+	}
+	return oneLine(s, maxSubjectChars)
+}
+
+// oneLine drops control characters and cuts s to at most n characters (SNS rejects a subject
+// with a line break or of 100 characters and more).
+func oneLine(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func attributes(rep *report.Report) map[string]types.MessageAttributeValue {
+	str := func(v string) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	num := func(v int) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(v))}
+	}
+	worst := "none"
+	if w := rep.Worst(); w != 0 {
+		worst = w.String()
+	}
+	attrs := map[string]types.MessageAttributeValue{
+		AttrSeverity: str(worst),
+		AttrCritical: num(rep.Summary.BySeverity["critical"]),
+		AttrWarning:  num(rep.Summary.BySeverity["warning"]),
+		AttrInfo:     num(rep.Summary.BySeverity["info"]),
+		AttrErrors:   num(rep.Summary.Errors),
+		AttrComplete: str(strconv.FormatBool(rep.Summary.Complete)),
+	}
+	if rep.AccountID != "" {
+		attrs[AttrAccount] = str(rep.AccountID)
+	}
+	return attrs
+}
+
+// PublishReport publishes msg to the topic.
+func PublishReport(ctx context.Context, client TopicAPI, topicARN string, msg Message) error {
+	_, err := client.Publish(ctx, &sns.PublishInput{
+		TopicArn:          aws.String(topicARN),
+		Subject:           aws.String(msg.Subject),
+		Message:           aws.String(msg.Body),
+		MessageAttributes: msg.Attributes,
+	})
+	if err != nil {
+		return fmt.Errorf("publish the report to %s: %w", topicARN, err)
+	}
+	return nil
+}
