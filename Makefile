@@ -54,3 +54,7 @@ tidy-check:
 
 clean:
 	rm -rf $(BIN) $(VENV)
+
+## build-AuditorFunction: what `sam build` runs (BuildMethod: makefile) to build the Lambda
+build-AuditorFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(ARTIFACTS_DIR)/bootstrap ./functions/auditor

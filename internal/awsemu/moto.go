@@ -1,7 +1,3 @@
-// Package awsemu is the test support that stands in for AWS: it starts moto server (an AWS
-// emulator) and puts an HTTP shim in front of it that fills the gaps between moto and the real
-// API Gateway wire format (apiSummary, paging, throttling, faults). No test of the project talks
-// to real AWS; they all go through here.
 package awsemu
 
 import (
