@@ -6,10 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"regexp"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
+	goldenfile "github.com/apigw-drift/driftaudit/internal/golden"
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
@@ -93,77 +90,9 @@ func (a *account) audit(c audit.Config) (*inventory.Inventory, *report.Report) {
 	return inv, audit.Evaluate(inv, c, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
 }
 
-var timestamp = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(Z| UTC)`)
-
-// normalize replaces the ids moto draws at random (resources, deployments, usage plans, keys)
-// with names derived from what they are, and times with a marker, so golden files are stable.
-func normalize(inv *inventory.Inventory, doc []byte) []byte {
-	var pairs []string
-	for _, r := range inv.Regions {
-		for _, api := range r.APIs {
-			for _, res := range api.Resources {
-				pairs = append(pairs, res.ID, "<resource "+api.Name+" "+res.Path+">")
-			}
-			for i, d := range api.Deployments {
-				pairs = append(pairs, d.ID, fmt.Sprintf("<deployment %s #%d>", api.Name, len(api.Deployments)-i))
-			}
-			for _, st := range api.Stages {
-				if st.DeploymentID != "" && !strings.Contains(strings.Join(pairs, "\x00"), st.DeploymentID) {
-					pairs = append(pairs, st.DeploymentID, "<deleted deployment of "+api.Name+" "+st.Name+">")
-				}
-			}
-		}
-		for _, p := range r.UsagePlans {
-			pairs = append(pairs, p.ID, "<plan "+p.Name+">")
-		}
-		for _, k := range r.APIKeys {
-			pairs = append(pairs, k.ID, "<key "+k.Name+">")
-		}
-	}
-	// Longer ids first, so that no id is replaced inside another.
-	type pair struct{ from, to string }
-	var ps []pair
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i] != "" {
-			ps = append(ps, pair{pairs[i], pairs[i+1]})
-		}
-	}
-	sort.Slice(ps, func(i, j int) bool { return len(ps[i].from) > len(ps[j].from) })
-	s := string(doc)
-	for _, p := range ps {
-		s = strings.ReplaceAll(s, p.from, p.to)
-	}
-	return timestamp.ReplaceAll([]byte(s), []byte("<time>"))
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/audit -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from this run; diff it with the file written to %s", path, writeActual(t, name, got))
-	}
-}
-
-func writeActual(t *testing.T, name string, got []byte) string {
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, got, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// Keep a copy where a person can find it after the test's temporary directory is gone.
-	alt := filepath.Join(os.TempDir(), "driftaudit-"+name)
-	_ = os.WriteFile(alt, got, 0o644)
-	return alt
+	goldenfile.Compare(t, name, got, *update)
 }
 
 func reportJSON(t *testing.T, inv *inventory.Inventory, rep *report.Report) []byte {
@@ -172,5 +101,5 @@ func reportJSON(t *testing.T, inv *inventory.Inventory, rep *report.Report) []by
 	if err := rep.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
-	return normalize(inv, buf.Bytes())
+	return goldenfile.Normalize(inv, buf.Bytes())
 }
