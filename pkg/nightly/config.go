@@ -4,6 +4,7 @@ package nightly
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -50,6 +51,7 @@ var topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z
 // and the form it expects, in one line.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{Audit: audit.DefaultConfig(), Namespace: "APIGatewayDrift", PublishReserve: 30 * time.Second}
+	regionsFrom := EnvRegions
 	if v := getenv(EnvRegions); strings.TrimSpace(v) != "" {
 		for _, r := range strings.Split(v, ",") {
 			if r = strings.TrimSpace(r); r != "" {
@@ -58,13 +60,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	} else if r := getenv(EnvAWSRegion); r != "" {
 		c.Audit.Regions = []string{r}
+		regionsFrom = EnvAWSRegion
 	}
 	if len(c.Audit.Regions) == 0 {
 		return c, fmt.Errorf("%s: set it to a comma-separated list of regions (e.g. eu-west-1,us-east-1), or set %s", EnvRegions, EnvAWSRegion)
 	}
 	if v := getenv(EnvNamespace); v != "" {
-		if len(v) > 255 || strings.HasPrefix(v, "AWS/") || strings.ContainsAny(v, " \t\n") {
-			return c, fmt.Errorf("%s=%q: want a custom CloudWatch namespace (up to 255 characters, no spaces, not starting with AWS/)", EnvNamespace, v)
+		if !validNamespace(v) {
+			return c, fmt.Errorf("%s=%q: want a custom CloudWatch namespace (up to 255 printable ASCII characters, no spaces, not starting with AWS/ or :)", EnvNamespace, v)
 		}
 		c.Namespace = v
 	}
@@ -80,6 +83,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if v := getenv(EnvCORSTag); v != "" {
+		if strings.TrimSpace(v) == "" {
+			return c, fmt.Errorf("%s=%q: want a tag name such as cors", EnvCORSTag, v)
+		}
 		c.Audit.Checks.CORSTag = v
 	}
 	if v := getenv(EnvPublishReserve); v != "" {
@@ -95,7 +101,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}{{EnvQuotaRate, &c.Audit.Limits.Rate}, {EnvGetResourcesRate, &c.Audit.Limits.GetResourcesRate}} {
 		if v := getenv(f.name); v != "" {
 			r, err := strconv.ParseFloat(v, 64)
-			if err != nil || r <= 0 {
+			if err != nil || !(r > 0) || math.IsInf(r, 1) {
 				return c, fmt.Errorf("%s=%q: want a positive number of requests per second", f.name, v)
 			}
 			*f.rate = r
@@ -114,9 +120,19 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	if err := c.Audit.Validate(); err != nil {
-		return c, fmt.Errorf("%s: %w", EnvRegions, err)
+		return c, fmt.Errorf("%s: %w", regionsFrom, err)
 	}
 	return c, nil
+}
+
+// validNamespace follows PutMetricData: printable ASCII, not starting with ":", and not a
+// namespace AWS reserves. Spaces, which CloudWatch allows, are refused to keep alarms and
+// dashboards easy to write.
+func validNamespace(v string) bool {
+	if len(v) > 255 || strings.HasPrefix(v, "AWS/") || strings.HasPrefix(v, ":") {
+		return false
+	}
+	return strings.IndexFunc(v, func(r rune) bool { return r <= ' ' || r > '~' }) < 0
 }
 
 func boolVar(getenv func(string) string, name string) (bool, error) {

@@ -1,0 +1,232 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/apigw-drift/driftaudit/internal/awsemu"
+	"github.com/apigw-drift/driftaudit/internal/seed"
+)
+
+// These tests run the very binary `sam build` produces (built here for the host) under a
+// loopback Lambda Runtime API, with the environment the template gives it, against moto
+// through the shim: they cover main.go, configuration and wiring.
+
+var (
+	moto      *awsemu.Moto
+	bootstrap string
+)
+
+func TestMain(m *testing.M) {
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	dir, err := os.MkdirTemp("", "auditor-bootstrap")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bootstrap = filepath.Join(dir, "bootstrap")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build bootstrap: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	moto, err = awsemu.StartMoto(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	moto.Close()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runtimeAPI serves one invocation of the Lambda Runtime API and records the function's answer.
+type runtimeAPI struct {
+	event    []byte
+	deadline time.Time
+	answered chan answer
+	url      string
+}
+
+type answer struct {
+	kind string // response, error or init-error
+	body []byte
+}
+
+func startRuntimeAPI(t *testing.T, event []byte, timeout time.Duration) *runtimeAPI {
+	t.Helper()
+	api := &runtimeAPI{event: event, deadline: time.Now().Add(timeout), answered: make(chan answer, 4)}
+	var served atomic.Bool
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
+		if served.Swap(true) {
+			<-r.Context().Done() // no second invocation: wait until the function is stopped
+			return
+		}
+		w.Header().Set("Lambda-Runtime-Aws-Request-Id", "req-1")
+		w.Header().Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(api.deadline.UnixMilli(), 10))
+		w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:drift-auditor")
+		w.Write(api.event)
+	})
+	record := func(kind string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			api.answered <- answer{kind, body}
+			w.WriteHeader(http.StatusAccepted)
+		}
+	}
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", record("response"))
+	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", record("error"))
+	mux.HandleFunc("POST /2018-06-01/runtime/init/error", record("init-error"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	api.url = ln.Addr().String()
+	return api
+}
+
+// env is the function's environment: what the template sets, with values for this account.
+func env(runtime, endpoint string, vars map[string]string) []string {
+	e := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"AWS_LAMBDA_RUNTIME_API=" + runtime,
+		"AWS_ENDPOINT_URL=" + endpoint,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_LAMBDA_FUNCTION_NAME=drift-auditor",
+		"AWS_LAMBDA_LOG_FORMAT=JSON",
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/drift-auditor",
+	}
+	for k, v := range vars {
+		e = append(e, k+"="+v)
+	}
+	return e
+}
+
+func TestBootstrapRunsAScheduledAudit(t *testing.T) {
+	ctx := context.Background()
+	if err := moto.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	shim := awsemu.NewShim(moto.URL)
+	t.Cleanup(shim.Close)
+	cfg := awsemu.AWSConfig(shim.URL, "us-east-1")
+	if err := seed.Demo(seed.New(ctx, apigateway.NewFromConfig(cfg)), time.Sleep); err != nil {
+		t.Fatal(err)
+	}
+	topic, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := sqs.NewFromConfig(cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("inbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:us-east-1:123456789012:inbox")}); err != nil {
+		t.Fatal(err)
+	}
+
+	event, err := os.ReadFile(filepath.Join("..", "..", "pkg", "nightly", "testdata", "scheduler-event.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := startRuntimeAPI(t, event, 60*time.Second)
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bootstrap)
+	cmd.Env = env(rt.url, shim.URL, map[string]string{
+		"REGIONS": "us-east-1", "METRIC_NAMESPACE": "APIGatewayDrift", "REPORT_TOPIC_ARN": aws.ToString(topic.TopicArn),
+		"PER_API_METRICS": "false", "REPORT_ONLY_WITH_FINDINGS": "false", "CORS_TAG": "cors",
+	})
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	select {
+	case a := <-rt.answered:
+		if a.kind != "response" {
+			t.Fatalf("the function answered %s: %s\nstderr: %s", a.kind, a.body, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no answer from the function\nstdout: %s\nstderr: %s", stdout.String(), stderr.String())
+	}
+
+	msgs, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl})
+	if err != nil || len(msgs.Messages) != 1 {
+		t.Fatalf("want one report in the inbox: %v %v", msgs, err)
+	}
+	var n struct{ Subject, Message string }
+	json.Unmarshal([]byte(aws.ToString(msgs.Messages[0].Body)), &n)
+	if !strings.HasPrefix(n.Subject, "API Gateway drift: 10 critical") || !strings.Contains(n.Message, "/aws/lambda/drift-auditor, request req-1") {
+		t.Errorf("report: subject %q, body mentions the log location: %t", n.Subject, strings.Contains(n.Message, "request req-1"))
+	}
+	if shim.Counts()["PutMetricData"] != 1 {
+		t.Errorf("metrics not published: %v", shim.Counts())
+	}
+	// Logs are JSON lines carrying the request id.
+	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("log line is not JSON: %q", line)
+			continue
+		}
+		if rec["requestId"] != "req-1" {
+			t.Errorf("log line lacks the request id: %q", line)
+		}
+	}
+}
+
+func TestBootstrapRejectsBadConfigurationAtColdStart(t *testing.T) {
+	for _, tc := range []struct {
+		name, variable, value, want string
+	}{
+		{"topic not an ARN", "REPORT_TOPIC_ARN", "drift-report", "REPORT_TOPIC_ARN=\"drift-report\": want an SNS topic ARN"},
+		{"bad region", "REGIONS", "us-east-1,Frankfurt", `region "Frankfurt" is not a region name`},
+		{"bad boolean", "PER_API_METRICS", "maybe", "PER_API_METRICS=\"maybe\": want true or false"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := startRuntimeAPI(t, []byte(`{}`), 10*time.Second)
+			vars := map[string]string{"REGIONS": "us-east-1", "REPORT_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:report"}
+			vars[tc.variable] = tc.value
+			var stderr bytes.Buffer
+			cmd := exec.Command(bootstrap)
+			cmd.Env = env(rt.url, "http://127.0.0.1:9", vars)
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			if err == nil {
+				t.Fatal("the cold start should fail")
+			}
+			msg := strings.TrimSpace(stderr.String())
+			if strings.Count(msg, "\n") > 0 || !strings.Contains(msg, tc.want) {
+				t.Errorf("stderr %q: want one line saying %q", msg, tc.want)
+			}
+		})
+	}
+}
