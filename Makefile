@@ -5,20 +5,28 @@ GO ?= go
 PYTHON ?= python3
 VENV := .venv
 MOTO_VERSION := 5.2.5
+SAM_CLI_VERSION := 1.170.0
+CFN_LINT_VERSION := 1.58.0
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN := bin
 export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
 export AWS_EC2_METADATA_DISABLED := true
+export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all build demo emulator test unit lint fmt-check vet staticcheck tidy-check venv clean
+.PHONY: all build demo emulator test unit lint fmt-check vet staticcheck tidy-check template-check venv clean
 
 all: build
 
-$(VENV)/bin/moto_server:
+# One virtualenv holds the Python tools: moto (the emulator), SAM CLI and cfn-lint. The stamp
+# names the versions, so changing one reinstalls.
+VENV_STAMP := $(VENV)/.installed-moto$(MOTO_VERSION)-sam$(SAM_CLI_VERSION)-cfnlint$(CFN_LINT_VERSION)
+$(VENV_STAMP):
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check "moto[server]==$(MOTO_VERSION)"
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check \
+		"moto[server]==$(MOTO_VERSION)" "aws-sam-cli==$(SAM_CLI_VERSION)" "cfn-lint==$(CFN_LINT_VERSION)"
+	touch $@
 
-venv: $(VENV)/bin/moto_server
+venv: $(VENV_STAMP)
 
 build:
 	$(GO) build -trimpath -o $(BIN)/driftaudit ./cmd/driftaudit
@@ -32,7 +40,7 @@ emulator: venv build
 	$(GO) run ./internal/emulator
 
 ## test: every test (unit, scenario against moto, CLI end to end) and every lint
-test: venv lint unit
+test: venv lint template-check unit
 
 unit: venv
 	$(GO) test -race -count=1 ./...
@@ -52,8 +60,15 @@ staticcheck:
 tidy-check:
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
+## template-check: sam validate --lint, cfn-lint and sam build (offline once modules are cached)
+template-check: venv
+	$(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
+	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/sam build --template template.yaml --build-dir .aws-sam/build
+	@ls -l .aws-sam/build/AuditorFunction/bootstrap
+
 clean:
-	rm -rf $(BIN) $(VENV)
+	rm -rf $(BIN) $(VENV) .aws-sam
 
 ## build-AuditorFunction: what `sam build` runs (BuildMethod: makefile) to build the Lambda
 build-AuditorFunction:

@@ -1,0 +1,232 @@
+package nightly_test
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/nightly"
+)
+
+// The template's IAM policy and the code must not drift apart: every call the code makes is
+// allowed, and every permission granted is one the code uses.
+
+// statement is an IAM policy statement with intrinsic functions rendered as text: !Sub with the
+// pseudo parameters filled in, !Ref NAME as "ref:NAME", !GetAtt X.Y as "getatt:X.Y".
+type statement struct {
+	Sid       string
+	Actions   []string
+	Resources []string
+	Condition map[string]map[string]string
+}
+
+func loadTemplate(t *testing.T) *yaml.Node {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Content[0]
+}
+
+func child(n *yaml.Node, path ...string) *yaml.Node {
+	for _, key := range path {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				next = n.Content[i+1]
+			}
+		}
+		n = next
+	}
+	return n
+}
+
+func render(n *yaml.Node) string {
+	pseudo := strings.NewReplacer("${AWS::Partition}", "aws", "${AWS::Region}", "us-east-1", "${AWS::AccountId}", "123456789012")
+	switch n.Tag {
+	case "!Sub":
+		return pseudo.Replace(n.Value)
+	case "!Ref":
+		return "ref:" + n.Value
+	case "!GetAtt":
+		return "getatt:" + n.Value
+	}
+	return n.Value
+}
+
+func list(n *yaml.Node) []string {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.SequenceNode {
+		var out []string
+		for _, c := range n.Content {
+			out = append(out, render(c))
+		}
+		return out
+	}
+	return []string{render(n)}
+}
+
+func roleStatements(t *testing.T, tmpl *yaml.Node) []statement {
+	t.Helper()
+	policies := child(tmpl, "Resources", "AuditorRole", "Properties", "Policies")
+	if policies == nil {
+		t.Fatal("template has no AuditorRole policies")
+	}
+	var out []statement
+	for _, p := range policies.Content {
+		for _, s := range child(p, "PolicyDocument", "Statement").Content {
+			if v := child(s, "Effect").Value; v != "Allow" {
+				t.Errorf("statement %s has Effect %s", child(s, "Sid").Value, v)
+			}
+			st := statement{Sid: child(s, "Sid").Value, Actions: list(child(s, "Action")), Resources: list(child(s, "Resource")), Condition: map[string]map[string]string{}}
+			if c := child(s, "Condition"); c != nil {
+				for i := 0; i+1 < len(c.Content); i += 2 {
+					st.Condition[c.Content[i].Value] = map[string]string{}
+					m := c.Content[i+1]
+					for j := 0; j+1 < len(m.Content); j += 2 {
+						st.Condition[c.Content[i].Value][m.Content[j].Value] = render(m.Content[j+1])
+					}
+				}
+			}
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// glob matches an IAM resource pattern: * is any run of characters, ? one.
+func glob(pattern, s string) bool {
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
+	return regexp.MustCompile(re).MatchString(s)
+}
+
+func TestPolicyMatchesTheCallsTheCodeMakes(t *testing.T) {
+	tmpl := loadTemplate(t)
+	stmts := roleStatements(t, tmpl)
+
+	s := newStack(t, nil)
+	s.seed(demo)
+	if err := s.invoke("scheduler-event.json", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	calls := s.shim.Requests()
+
+	usedResource := map[string]bool{}
+	usedAction := map[string]bool{}
+	for _, c := range calls {
+		var action, resource string
+		switch c.Service {
+		case "apigateway":
+			path, err := url.PathUnescape(c.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			action, resource = "apigateway:"+c.Method, "arn:aws:apigateway:"+c.Region+"::"+path
+		case "monitoring":
+			action, resource = "cloudwatch:"+c.Operation, "*"
+		case "sns":
+			action, resource = "sns:"+c.Operation, "ref:ReportTopic"
+		case "sts":
+			if c.Operation == "GetCallerIdentity" {
+				continue // needs no permission
+			}
+			action = "sts:" + c.Operation
+		default:
+			action = c.Service + ":" + c.Operation
+		}
+		allowed := false
+		for _, st := range stmts {
+			if !slices.Contains(st.Actions, action) {
+				continue
+			}
+			for _, r := range st.Resources {
+				if glob(r, resource) {
+					allowed, usedResource[st.Sid+" "+r], usedAction[action] = true, true, true
+				}
+			}
+		}
+		if !allowed {
+			t.Errorf("the code calls %s on %s (%s %s), which the template's policy does not allow", action, resource, c.Method, c.Path)
+		}
+	}
+
+	for _, st := range stmts {
+		for _, a := range st.Actions {
+			service := strings.SplitN(a, ":", 2)[0]
+			switch service {
+			case "apigateway", "cloudwatch", "sns":
+				if !usedAction[a] {
+					t.Errorf("statement %s grants %s, which the code never calls", st.Sid, a)
+				}
+				for _, r := range st.Resources {
+					if !usedResource[st.Sid+" "+r] {
+						t.Errorf("statement %s grants %s on %s, which no call of a full run touches", st.Sid, a, r)
+					}
+				}
+			default:
+				// Runtime permissions (logs, the dead-letter queue, the topic's key): never on *.
+				for _, r := range st.Resources {
+					if r == "*" {
+						t.Errorf("statement %s grants %s on every resource", st.Sid, a)
+					}
+				}
+			}
+			if a == "cloudwatch:PutMetricData" && st.Condition["StringEquals"]["cloudwatch:namespace"] != "ref:MetricNamespace" {
+				t.Errorf("PutMetricData is not limited to the metric namespace: %v", st.Condition)
+			}
+		}
+	}
+	if def := child(tmpl, "Parameters", "MetricNamespace", "Default").Value; def != s.handler.Config.Namespace {
+		t.Errorf("template namespace default %q, code default %q", def, s.handler.Config.Namespace)
+	}
+}
+
+func TestTemplateEnvironmentIsWhatTheFunctionReads(t *testing.T) {
+	tmpl := loadTemplate(t)
+	vars := child(tmpl, "Resources", "AuditorFunction", "Properties", "Environment", "Variables")
+	known := []string{nightly.EnvRegions, nightly.EnvNamespace, nightly.EnvReportTopicARN, nightly.EnvPerAPIMetrics,
+		nightly.EnvReportOnlyWithFindings, nightly.EnvCORSTag, nightly.EnvPublishReserve, nightly.EnvQuotaRate,
+		nightly.EnvQuotaBurst, nightly.EnvGetResourcesRate, nightly.EnvGetResourcesBurst}
+	for i := 0; i+1 < len(vars.Content); i += 2 {
+		if name := vars.Content[i].Value; !slices.Contains(known, name) {
+			t.Errorf("the template sets %s, which the function does not read", name)
+		}
+	}
+	for _, required := range []string{nightly.EnvRegions, nightly.EnvReportTopicARN, nightly.EnvNamespace} {
+		if child(vars, required) == nil {
+			t.Errorf("the template does not set %s", required)
+		}
+	}
+}
+
+func TestDashboardShowsEveryCheck(t *testing.T) {
+	body := child(loadTemplate(t), "Resources", "Dashboard", "Properties", "DashboardBody")
+	if body == nil || len(body.Content) == 0 {
+		t.Fatal("no dashboard body")
+	}
+	text := body.Content[0].Value
+	for _, c := range checks.All() {
+		if !strings.Contains(text, fmt.Sprintf("%q", c.ID)) {
+			t.Errorf("the dashboard's findings-by-check widget lacks %s", c.ID)
+		}
+	}
+}
