@@ -111,23 +111,22 @@ func Subject(rep *report.Report) string {
 			counts = append(counts, fmt.Sprintf("%d %s", n, sev))
 		}
 	}
-	what := "all clear"
+	what, suffix := "all clear", ""
+	if !rep.Summary.Complete {
+		what, suffix = "no findings", " (incomplete scan)"
+	}
 	if len(counts) > 0 {
 		what = strings.Join(counts, ", ")
-	}
-	where := strings.Join(rep.Regions, " ")
-	if len(rep.Regions) > 2 {
-		where = fmt.Sprintf("%d regions", len(rep.Regions))
 	}
 	account := rep.AccountID
 	if account == "" {
 		account = "account"
 	}
-	s := fmt.Sprintf("API Gateway drift: %s in %s %s", what, account, where)
-	if !rep.Summary.Complete {
-		s += " (incomplete scan)"
+	s := fmt.Sprintf("API Gateway drift: %s in %s %s", what, account, strings.Join(rep.Regions, " "))
+	if len(rep.Regions) > 2 || len(rep.Regions) == 2 && utf8.RuneCountInString(s+suffix) > maxSubjectChars {
+		s = fmt.Sprintf("API Gateway drift: %s in %s %d regions", what, account, len(rep.Regions))
 	}
-	return oneLine(s, maxSubjectChars)
+	return oneLine(s, maxSubjectChars-len(suffix)) + suffix
 }
 
 // oneLine drops control characters and cuts s to at most n characters (SNS rejects a subject
