@@ -65,41 +65,58 @@ func (m Message) Size() int {
 // the full report is (fullReportAt, e.g. the log group that holds the JSON report).
 func BuildMessage(rep *report.Report, fullReportAt string) (Message, error) {
 	msg := Message{Subject: Subject(rep), Attributes: attributes(rep)}
-	render := func(limit int) (string, error) {
+	note := "The full report is " + fullReportAt + "."
+	var renderErr error
+	fits := func(findings, errs int) (string, bool) {
 		var b bytes.Buffer
-		err := rep.WriteTextLimited(&b, limit, "The full report is "+fullReportAt+".")
-		return b.String(), err
+		if err := rep.WriteTextLimited(&b, report.TextLimits{MaxFindings: findings, MaxErrors: errs, Note: note}); err != nil {
+			renderErr = err
+			return "", false
+		}
+		m := msg
+		m.Body = b.String()
+		return m.Body, m.Size() <= maxMessageBytes
 	}
-	body, err := render(-1)
-	if err != nil {
-		return msg, err
+	if body, ok := fits(-1, -1); ok || renderErr != nil {
+		msg.Body = body
+		return msg, renderErr
 	}
-	msg.Body = body
-	if msg.Size() <= maxMessageBytes {
-		return msg, nil
+	// Too large: keep at most maxErrorsInMessage scan errors, then as many of the worst findings
+	// as fit; if even the errors do not fit, as many errors as fit.
+	errs := min(len(rep.Errors), maxErrorsInMessage)
+	n, body := largestFitting(len(rep.Findings), func(k int) (string, bool) { return fits(k, errs) })
+	if body == "" {
+		n = 0
+		_, body = largestFitting(errs, func(k int) (string, bool) { return fits(0, k) })
 	}
-	// The largest number of findings that fits, by bisection: the body grows with each one.
-	lo, hi := 0, len(rep.Findings)-1
-	best := ""
+	if renderErr != nil {
+		return msg, renderErr
+	}
+	if body == "" {
+		return msg, fmt.Errorf("the report does not fit in an SNS message even without findings and scan errors")
+	}
+	msg.Body, msg.Omitted = body, len(rep.Findings)-n
+	return msg, nil
+}
+
+// maxErrorsInMessage bounds the scan errors listed in a report that has to be cut; the rest
+// are counted, and every one is in the logs.
+const maxErrorsInMessage = 50
+
+// largestFitting finds, by bisection, the largest k in [0, n] whose rendering fits, and that
+// rendering ("" when none fits). A rendering only grows with k.
+func largestFitting(n int, fits func(k int) (string, bool)) (int, string) {
+	best, bestBody := -1, ""
+	lo, hi := 0, n
 	for lo <= hi {
 		mid := (lo + hi) / 2
-		candidate, err := render(mid)
-		if err != nil {
-			return msg, err
-		}
-		msg.Body = candidate
-		if msg.Size() <= maxMessageBytes {
-			best, lo = candidate, mid+1
-			msg.Omitted = len(rep.Findings) - mid
+		if body, ok := fits(mid); ok {
+			best, bestBody, lo = mid, body, mid+1
 		} else {
 			hi = mid - 1
 		}
 	}
-	if best == "" {
-		return msg, fmt.Errorf("the report does not fit in an SNS message even without findings (%d scan errors)", len(rep.Errors))
-	}
-	msg.Body = best
-	return msg, nil
+	return max(best, 0), bestBody
 }
 
 // Subject tells the essentials in one line under 100 characters, e.g.

@@ -313,7 +313,7 @@ func TestBuildMessageTruncated(t *testing.T) {
 	}
 
 	var more bytes.Buffer
-	if err := rep.WriteTextLimited(&more, shown+1, "The full report is "+fullReportAt+"."); err != nil {
+	if err := rep.WriteTextLimited(&more, report.TextLimits{MaxFindings: shown + 1, MaxErrors: -1, Note: "The full report is " + fullReportAt + "."}); err != nil {
 		t.Fatal(err)
 	}
 	if bigger := (publish.Message{Subject: msg.Subject, Body: more.String(), Attributes: msg.Attributes}); bigger.Size() <= snsLimit {
@@ -327,11 +327,16 @@ func TestBuildMessageOnlyScanErrorsTooLarge(t *testing.T) {
 		r.Errors = append(r.Errors, scanError("eu-west-1", fmt.Sprintf("api%04d", i), inventory.OpGetResources, strings.Repeat("TooManyRequestsException: Rate exceeded ", 3)))
 	}
 	msg, err := publish.BuildMessage(build([]inventory.Region{r}), fullReportAt)
-	if err == nil {
-		t.Fatalf("a %d-byte message and no error", msg.Size())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(err.Error(), "3000 scan errors") {
-		t.Errorf("error %q does not say why", err)
+	if msg.Size() > snsLimit {
+		t.Errorf("message is %d bytes", msg.Size())
+	}
+	for _, want := range []string{"Scan errors (3000)", "... and 2950 more scan error(s). The full report is " + fullReportAt, "scan INCOMPLETE: 3000 error(s)"} {
+		if !strings.Contains(msg.Body, want) {
+			t.Errorf("body lacks %q", want)
+		}
 	}
 }
 

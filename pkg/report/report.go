@@ -74,6 +74,7 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 	if r.Findings == nil {
 		r.Findings = []checks.Finding{}
 	}
+	checks.Sort(r.Findings)
 	for _, c := range ran {
 		r.Summary.ByCheck[c.ID] = 0
 	}

@@ -84,12 +84,21 @@ func subject(f checks.Finding) (key, title string) {
 }
 
 // WriteText writes the report for a person at a terminal.
-func (r *Report) WriteText(w io.Writer) error { return r.WriteTextLimited(w, -1, "") }
+func (r *Report) WriteText(w io.Writer) error {
+	return r.WriteTextLimited(w, TextLimits{MaxFindings: -1, MaxErrors: -1})
+}
 
-// WriteTextLimited writes the text report with only the first limit findings (all when limit
-// is negative), which are the worst; note says where the rest can be read. The summary always
-// counts every finding.
-func (r *Report) WriteTextLimited(w io.Writer, limit int, note string) error {
+// TextLimits shorten a text report that must fit somewhere (an SNS message). A negative limit
+// shows everything. Findings are sorted worst first, so the ones left out are never worse than
+// the ones shown; Note says where the rest can be read. The summary always counts everything.
+type TextLimits struct {
+	MaxFindings, MaxErrors int
+	Note                   string
+}
+
+// WriteTextLimited writes the text report within limits.
+func (r *Report) WriteTextLimited(w io.Writer, limits TextLimits) error {
+	limit, note := limits.MaxFindings, limits.Note
 	b := bufio.NewWriter(w)
 	account := r.AccountID
 	if account == "" {
@@ -124,12 +133,19 @@ func (r *Report) WriteTextLimited(w io.Writer, limit int, note string) error {
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(b, "\nScan errors (%d): what these calls would have read is missing from this report\n", len(r.Errors))
-		for _, e := range r.Errors {
+		shownErrors := r.Errors
+		if limits.MaxErrors >= 0 && limits.MaxErrors < len(shownErrors) {
+			shownErrors = shownErrors[:limits.MaxErrors]
+		}
+		for _, e := range shownErrors {
 			api := ""
 			if e.APIID != "" {
 				api = " API " + e.APIID
 			}
 			fmt.Fprintf(b, "  %s%s %s: %s\n", e.Region, api, e.Operation, e.Message)
+		}
+		if omitted := len(r.Errors) - len(shownErrors); omitted > 0 {
+			fmt.Fprintf(b, "  ... and %d more scan error(s). %s\n", omitted, note)
 		}
 	}
 	if line := r.byCheckLine(); line != "" {
