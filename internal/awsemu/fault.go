@@ -20,7 +20,8 @@ const (
 	// FaultMalformed serves the request, then sends only the first half of the body, with a
 	// Content-Length that matches, so the client reads a complete but undecodable answer.
 	FaultMalformed
-	// FaultThrottle answers 429 TooManyRequestsException, as the throttle does.
+	// FaultThrottle answers as the throttle does: 429 TooManyRequestsException, or for
+	// CloudWatch 400 Throttling.
 	FaultThrottle
 )
 

@@ -27,6 +27,9 @@ type call struct {
 	Region    string
 	Operation string
 	Protocol  protocol
+	// RPCService is the service shape named in an rpcv2Cbor path, /service/{RPCService}/operation/
+	// {Operation}, such as GraniteServiceVersion20100801 for CloudWatch.
+	RPCService string
 	// Principal names the moto account the request lands in: moto picks the account from an
 	// X-Moto-Account-Id header, else from the access key.
 	Principal string
@@ -54,7 +57,7 @@ func identify(r *http.Request, body []byte) call {
 		(len(segs) == 4 && segs[0] == "service" && segs[2] == "operation"):
 		c.Protocol = protoCBOR
 		if len(segs) == 4 {
-			c.Operation = segs[3]
+			c.RPCService, c.Operation = segs[1], segs[3]
 		}
 	case r.Header.Get("X-Amz-Target") != "":
 		c.Protocol = protoJSON

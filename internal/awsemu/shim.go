@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	smithycbor "github.com/aws/smithy-go/encoding/cbor"
 )
 
 // maxRequestBody bounds what the shim buffers: it must hold a whole request to read a
@@ -50,6 +52,8 @@ type Shim struct {
 	buckets   map[principalRegion]*bucketPair
 	maxPage   int
 	snapshots map[snapshotKey][]byte
+	// metricData is the PutMetricData side log, see MetricDataRequests.
+	metricData []MetricDataRequest
 }
 
 // Request is one request the shim answered, as the log keeps it.
@@ -166,12 +170,14 @@ func (s *Shim) Requests() []Request {
 	return append([]Request(nil), s.log...)
 }
 
-// ResetLog forgets the requests seen so far and zeroes Injected and Throttled, so a test can
-// count only what its own phase caused. Faults, quotas and snapshots stay.
+// ResetLog forgets the requests seen so far (MetricDataRequests too) and zeroes Injected and
+// Throttled, so a test can count only what its own phase caused. Faults, quotas and snapshots
+// stay.
 func (s *Shim) ResetLog() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log = nil
+	s.metricData = nil
 	s.injected = 0
 	s.throttled = 0
 }
@@ -183,8 +189,8 @@ func (s *Shim) Injected() int {
 	return s.injected
 }
 
-// Throttled counts the 429 TooManyRequestsException answers sent, whether the quotas or a
-// FaultThrottle caused them.
+// Throttled counts the throttling answers sent (API Gateway's 429 TooManyRequestsException,
+// CloudWatch's 400 Throttling), whether the quotas or a FaultThrottle caused them.
 func (s *Shim) Throttled() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -204,6 +210,12 @@ type inbound struct {
 	r    *http.Request
 	call call
 	body []byte
+
+	// The decoded body of an rpcv2Cbor request, see cborInput.
+	cborOnce sync.Once
+	cborMap  smithycbor.Map
+	cborLen  int // decompressed size
+	cborErr  error
 }
 
 // reply is a complete answer. Everything is buffered so that bodies can be rewritten, a fault can
@@ -224,6 +236,8 @@ func (s *Shim) handlerFor(c *call) handler {
 	switch {
 	case c.Service == "apigateway" && c.Protocol == protoREST:
 		return s.serveAPIGateway
+	case isCloudWatchCBOR(c):
+		return s.serveCloudWatch
 	default:
 		return s.forward
 	}
@@ -257,10 +271,18 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Path:      r.URL.EscapedPath(),
 		RawQuery:  r.URL.RawQuery,
 	}
+	var metric *MetricDataRequest
+	if err == nil && isCloudWatchCBOR(&in.call) && in.call.Operation == "PutMetricData" {
+		metric = metricDataRequest(in)
+	}
 	finish := func(status int, injected bool) {
 		entry.Status, entry.Injected, entry.Duration = status, injected, time.Since(start)
 		s.mu.Lock()
 		s.log = append(s.log, entry)
+		if metric != nil {
+			metric.Status, metric.Injected = status, injected
+			s.metricData = append(s.metricData, *metric)
+		}
 		s.mu.Unlock()
 	}
 	if err != nil {
@@ -424,6 +446,15 @@ func (s *Shim) errorReply(c *call, status int, errType, message string) *reply {
 		b.WriteString("</Message></Error><RequestId>" + h.Get("X-Amzn-Requestid") + "</RequestId></ErrorResponse>")
 		body = b.Bytes()
 		h.Set("Content-Type", "text/xml")
+	case protoCBOR:
+		// rpcv2Cbor; CloudWatch, being awsQueryCompatible, also gets its query error code.
+		typ, qerr := errType, ""
+		if isCloudWatchCBOR(c) {
+			var qcode string
+			typ, qcode = cloudWatchErrorType(errType)
+			qerr = qcode + ";" + faultOf(status)
+		}
+		return cborErrorReply(status, typ, qerr, message, h.Get("X-Amzn-Requestid"))
 	case protoJSON:
 		h.Set("X-Amzn-ErrorType", errType)
 		h.Set("Content-Type", "application/x-amz-json-1.0")

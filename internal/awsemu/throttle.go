@@ -108,16 +108,24 @@ func (s *Shim) allow(c *call) bool {
 }
 
 // throttleReply is API Gateway's 429 as AWS sends it; the SDK decodes it as
-// types.TooManyRequestsException and its retryers treat it as throttling.
+// types.TooManyRequestsException and its retryers treat it as throttling. CloudWatch throttles
+// differently: HTTP 400 with the query error code Throttling ("Rate exceeded"), which the SDK
+// reports as the code Throttling, also one its retryers treat as throttling.
 func (s *Shim) throttleReply(c *call, errType, message string) *reply {
+	status := http.StatusTooManyRequests
+	defType, defMessage := "TooManyRequestsException", "Too Many Requests"
+	if c.Service == cloudWatchService || isCloudWatchCBOR(c) {
+		status = http.StatusBadRequest
+		defType, defMessage = "Throttling", "Rate exceeded"
+	}
 	if errType == "" {
-		errType = "TooManyRequestsException"
+		errType = defType
 	}
 	if message == "" {
-		message = "Too Many Requests"
+		message = defMessage
 	}
 	s.mu.Lock()
 	s.throttled++
 	s.mu.Unlock()
-	return s.errorReply(c, http.StatusTooManyRequests, errType, message)
+	return s.errorReply(c, status, errType, message)
 }

@@ -4,19 +4,31 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	"github.com/apigw-drift/driftaudit/internal/seed"
+	"github.com/apigw-drift/driftaudit/pkg/nightly"
 )
 
 const region = "us-east-1"
@@ -66,6 +78,84 @@ func run(ctx context.Context, driftaudit string) error {
 		fmt.Println("\n== driftaudit exited 0")
 	}
 	fmt.Printf("== API Gateway calls the scan made: %s\n", formatCounts(shim.Counts()))
+	return nightlyRun(ctx, shim)
+}
+
+// nightlyRun runs the Lambda's handler, as EventBridge Scheduler would, against the same
+// account, then shows what it published: the metrics, read back from CloudWatch, and the SNS
+// message, read from a queue subscribed to the report topic.
+func nightlyRun(ctx context.Context, shim *awsemu.Shim) error {
+	cfg := awsemu.AWSConfig(shim.URL, region)
+	topic, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("drift-report")})
+	if err != nil {
+		return err
+	}
+	inbox, err := sqs.NewFromConfig(cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("team-inbox")})
+	if err != nil {
+		return err
+	}
+	if _, err := sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:" + region + ":123456789012:team-inbox")}); err != nil {
+		return err
+	}
+	env := map[string]string{nightly.EnvRegions: region, nightly.EnvReportTopicARN: aws.ToString(topic.TopicArn)}
+	conf, err := nightly.LoadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		return err
+	}
+	h := &nightly.Handler{Config: conf, AWS: cfg, Metrics: cloudwatch.NewFromConfig(cfg), Topic: sns.NewFromConfig(cfg),
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	fmt.Println("\n== Running the nightly Lambda handler with an EventBridge Scheduler event")
+	event := `{"version":"0","id":"demo","detail-type":"Scheduled Event","source":"aws.scheduler","account":"123456789012","region":"us-east-1","detail":"{}"}`
+	start := time.Now()
+	if err := h.Handle(ctx, []byte(event)); err != nil {
+		return fmt.Errorf("nightly run: %w", err)
+	}
+
+	fmt.Printf("\n== CloudWatch metrics in %s (Maximum of this run)\n", conf.Namespace)
+	cw := cloudwatch.NewFromConfig(cfg)
+	metrics, err := cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String(conf.Namespace)})
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, m := range metrics.Metrics {
+		stat, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: m.Namespace, MetricName: m.MetricName, Dimensions: m.Dimensions,
+			StartTime: aws.Time(start.Add(-time.Hour)), EndTime: aws.Time(time.Now().Add(time.Hour)), Period: aws.Int32(3600),
+			Statistics: []cwtypes.Statistic{cwtypes.StatisticMaximum}})
+		if err != nil {
+			return err
+		}
+		name := aws.ToString(m.MetricName)
+		for _, d := range m.Dimensions {
+			name += fmt.Sprintf(" %s=%s", aws.ToString(d.Name), aws.ToString(d.Value))
+		}
+		for _, p := range stat.Datapoints {
+			lines = append(lines, fmt.Sprintf("  %-55s %g", name, aws.ToFloat64(p.Maximum)))
+		}
+	}
+	sort.Strings(lines)
+	fmt.Println(strings.Join(lines, "\n"))
+
+	msgs, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: inbox.QueueUrl})
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs.Messages {
+		var n struct {
+			Subject           string
+			Message           string
+			MessageAttributes map[string]struct{ Type, Value string }
+		}
+		if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &n); err != nil {
+			return err
+		}
+		fmt.Printf("\n== The SNS report (%d bytes)\nSubject: %s\nAttributes:", len(n.Message), n.Subject)
+		for _, k := range slices.Sorted(maps.Keys(n.MessageAttributes)) {
+			fmt.Printf(" %s=%s", k, n.MessageAttributes[k].Value)
+		}
+		fmt.Printf("\n\n%s", n.Message)
+	}
 	return nil
 }
 
