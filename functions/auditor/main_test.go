@@ -167,7 +167,8 @@ func TestBootstrapRunsAScheduledAudit(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	stop := func() { cmd.Process.Kill(); cmd.Wait() }
+	defer stop()
 
 	select {
 	case a := <-rt.answered:
@@ -184,12 +185,13 @@ func TestBootstrapRunsAScheduledAudit(t *testing.T) {
 	}
 	var n struct{ Subject, Message string }
 	json.Unmarshal([]byte(aws.ToString(msgs.Messages[0].Body)), &n)
-	if !strings.HasPrefix(n.Subject, "API Gateway drift: 10 critical") || !strings.Contains(n.Message, "/aws/lambda/drift-auditor, request req-1") {
-		t.Errorf("report: subject %q, body mentions the log location: %t", n.Subject, strings.Contains(n.Message, "request req-1"))
+	if n.Subject != "API Gateway drift: 10 critical, 7 warning, 3 info in 123456789012 us-east-1" || !strings.Contains(n.Message, "Summary: 10 critical, 7 warning, 3 info in 6 API(s)") {
+		t.Errorf("report: subject %q, body:\n%s", n.Subject, n.Message)
 	}
 	if shim.Counts()["PutMetricData"] != 1 {
 		t.Errorf("metrics not published: %v", shim.Counts())
 	}
+	stop() // the buffers are the process's until it has exited
 	// Logs are JSON lines carrying the request id.
 	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
 		var rec map[string]any

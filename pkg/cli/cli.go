@@ -126,16 +126,23 @@ type scanFlags struct {
 	regions  regionList
 	endpoint string
 	corsTag  string
+	conf     audit.Config
 }
 
 func (s *scanFlags) register(fs *flag.FlagSet) {
+	s.conf = audit.DefaultConfig()
 	fs.Var(&s.regions, "region", "region to scan (repeatable; default: the AWS SDK's configured region)")
 	fs.StringVar(&s.endpoint, "endpoint-url", "", "send every AWS call to this endpoint (an emulator) instead of AWS")
-	fs.StringVar(&s.corsTag, "cors-tag", checks.DefaultConfig().CORSTag, "REST API tag whose value true declares CORS intent")
+	fs.StringVar(&s.corsTag, "cors-tag", s.conf.Checks.CORSTag, "REST API tag whose value true declares CORS intent")
+	fs.Float64Var(&s.conf.Limits.Rate, "rate", s.conf.Limits.Rate, "API Gateway calls per second per region (lower it to leave headroom for other tools)")
+	fs.IntVar(&s.conf.Limits.Burst, "burst", s.conf.Limits.Burst, "API Gateway calls allowed in a burst per region")
+	fs.Float64Var(&s.conf.Limits.GetResourcesRate, "getresources-rate", s.conf.Limits.GetResourcesRate, "GetResources calls per second per region")
+	fs.IntVar(&s.conf.Limits.GetResourcesBurst, "getresources-burst", s.conf.Limits.GetResourcesBurst, "GetResources calls allowed in a burst per region")
+	fs.IntVar(&s.conf.Concurrency, "concurrency", s.conf.Concurrency, "API Gateway calls in flight per region")
 }
 
 func (s *scanFlags) config() (audit.Config, error) {
-	c := audit.DefaultConfig()
+	c := s.conf
 	c.Regions = s.regions
 	c.EndpointURL = s.endpoint
 	c.Checks.CORSTag = s.corsTag

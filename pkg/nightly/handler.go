@@ -36,7 +36,7 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 	start := h.now()
 	in, err := ParseEvent(payload)
 	if err != nil {
-		h.Logger.Error("bad invocation payload", "error", err)
+		h.Logger.ErrorContext(ctx, "bad invocation payload", "error", err)
 		return err
 	}
 	cfg := h.Config.Audit
@@ -55,9 +55,9 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 	}
 	rep := audit.Evaluate(inv, cfg, start)
 	duration := h.now().Sub(start)
-	h.logReport(rep, duration)
+	h.logReport(ctx, rep, duration)
 	if in.DryRun {
-		h.Logger.Info("dry run: nothing published")
+		h.Logger.InfoContext(ctx, "dry run: nothing published")
 		return scanErr
 	}
 
@@ -67,22 +67,22 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 	if err := publish.PutMetrics(ctx, h.Metrics, h.Config.Namespace, data); err != nil {
 		errs = append(errs, err)
 	} else {
-		h.Logger.Info("metrics published", "namespace", h.Config.Namespace, "datums", len(data), "calls", len(publish.Batches(data)))
+		h.Logger.InfoContext(ctx, "metrics published", "namespace", h.Config.Namespace, "datums", len(data), "calls", len(publish.Batches(data)))
 	}
 	if h.Config.ReportOnlyWithFindings && len(rep.Findings) == 0 && rep.Summary.Complete {
-		h.Logger.Info("report not sent: no findings", "setting", EnvReportOnlyWithFindings)
+		h.Logger.InfoContext(ctx, "report not sent: no findings", "setting", EnvReportOnlyWithFindings)
 	} else if msg, err := publish.BuildMessage(rep, fullReportLocation(ctx)); err != nil {
 		errs = append(errs, fmt.Errorf("build the report message: %w", err))
 	} else if err := publish.PublishReport(ctx, h.Topic, h.Config.ReportTopicARN, msg); err != nil {
 		errs = append(errs, err)
 	} else {
-		h.Logger.Info("report sent", "topic", h.Config.ReportTopicARN, "bytes", msg.Size(), "findings_left_out", msg.Omitted)
+		h.Logger.InfoContext(ctx, "report sent", "topic", h.Config.ReportTopicARN, "bytes", msg.Size(), "findings_left_out", msg.Omitted)
 	}
 	if scanErr != nil {
 		errs = append(errs, scanErr)
 	}
 	if err := errors.Join(errs...); err != nil {
-		h.Logger.Error("run failed", "error", err)
+		h.Logger.ErrorContext(ctx, "run failed", "error", err)
 		return err
 	}
 	return nil
@@ -107,16 +107,16 @@ func (h *Handler) now() time.Time {
 
 // logReport writes the full report to the function's log: one record per finding and per scan
 // error, so that Logs Insights can query them and no record grows past a log event's limit.
-func (h *Handler) logReport(rep *report.Report, duration time.Duration) {
+func (h *Handler) logReport(ctx context.Context, rep *report.Report, duration time.Duration) {
 	for _, f := range rep.Findings {
-		h.Logger.Info("finding", "check", f.Check, "severity", f.Severity.String(), "region", f.Region, "api_id", f.APIID,
+		h.Logger.InfoContext(ctx, "finding", "check", f.Check, "severity", f.Severity.String(), "region", f.Region, "api_id", f.APIID,
 			"api_name", f.APIName, "stage", f.Stage, "path", f.Path, "method", f.Method, "domain", f.Domain, "base_path", f.BasePath,
 			"usage_plan_id", f.UsagePlanID, "message", f.Message, "remediation", f.Remediation)
 	}
 	for _, e := range rep.Errors {
-		h.Logger.Warn("scan error", "region", e.Region, "api_id", e.APIID, "operation", e.Operation, "message", e.Message)
+		h.Logger.WarnContext(ctx, "scan error", "region", e.Region, "api_id", e.APIID, "operation", e.Operation, "message", e.Message)
 	}
-	h.Logger.Info("summary", "account_id", rep.AccountID, "regions", rep.Regions, "apis_scanned", rep.Summary.APIsScanned,
+	h.Logger.InfoContext(ctx, "summary", "account_id", rep.AccountID, "regions", rep.Regions, "apis_scanned", rep.Summary.APIsScanned,
 		"findings", rep.Summary.Findings, "by_severity", rep.Summary.BySeverity, "by_check", rep.Summary.ByCheck,
 		"errors", rep.Summary.Errors, "complete", rep.Summary.Complete, "duration_seconds", duration.Seconds())
 }
