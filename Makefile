@@ -13,7 +13,7 @@ export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
 export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all build demo emulator test unit lint fmt-check vet staticcheck tidy-check template-check venv clean
+.PHONY: all build demo emulator test unit lint fmt-check vet staticcheck tidy-check template-check venv clean bench
 
 all: build
 
@@ -73,3 +73,8 @@ clean:
 ## build-AuditorFunction: what `sam build` runs (BuildMethod: makefile) to build the Lambda
 build-AuditorFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(ARTIFACTS_DIR)/bootstrap ./functions/auditor
+
+## bench: seed accounts of 50, 200 and 600 APIs and scan each at API Gateway's quotas x$(BENCH_SCALE)
+BENCH_SCALE ?= 20
+bench: venv build
+	$(GO) run ./internal/benchcmd -n 50,200,600 -scale $(BENCH_SCALE) -driftaudit $(BIN)/driftaudit
