@@ -81,6 +81,9 @@ type Config struct {
 	// CORSTag is the REST API tag whose value "true" declares that the API is called from
 	// browsers cross-origin.
 	CORSTag string `json:"cors_tag"`
+	// AllowedEndpointTypes lists the endpoint types (EDGE, REGIONAL, PRIVATE) an API may have;
+	// empty turns endpoint-type-not-allowed off.
+	AllowedEndpointTypes []string `json:"allowed_endpoint_types,omitempty"`
 }
 
 // DefaultConfig is the configuration CHECKS.md describes.
@@ -97,6 +100,8 @@ type Check struct {
 	Levels      string   `json:"levels"`
 	LooksAt     string   `json:"looks_at"`
 	Remediation string   `json:"remediation"`
+	// Peers names the other tools that check the same thing ("" when none does).
+	Peers string `json:"peers,omitempty"`
 	run         func(r *inventory.Region, cfg Config) []Finding
 }
 
