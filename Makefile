@@ -73,6 +73,7 @@ clean:
 ## build-AuditorFunction: what `sam build` runs (BuildMethod: makefile) to build the Lambda
 build-AuditorFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(ARTIFACTS_DIR)/bootstrap ./functions/auditor
+	if [ -f deploy/suppressions.yaml ]; then cp deploy/suppressions.yaml $(ARTIFACTS_DIR)/suppressions.yaml; fi
 
 ## bench: seed accounts of 50, 200 and 600 APIs and scan each at API Gateway's quotas x$(BENCH_SCALE)
 BENCH_SCALE ?= 20

@@ -24,6 +24,7 @@ import (
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
 	"github.com/apigw-drift/driftaudit/pkg/quota"
 	"github.com/apigw-drift/driftaudit/pkg/report"
+	"github.com/apigw-drift/driftaudit/pkg/suppress"
 )
 
 // Config is what one audit needs to know, whichever entry point parsed it.
@@ -41,6 +42,10 @@ type Config struct {
 	// AttemptTimeout bounds one try of one call, so that a dead endpoint cannot hang a run.
 	AttemptTimeout time.Duration
 	Checks         checks.Config
+	// Selection picks the checks that run and overrides severities.
+	Selection checks.Selection
+	// Suppressions silence findings with a reason (nil for none); the tag always applies.
+	Suppressions *suppress.Set
 }
 
 // DefaultConfig is an audit of the configured region at API Gateway's quotas.
@@ -79,6 +84,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("attempt timeout must be positive, not %s", c.AttemptTimeout)
 	case strings.TrimSpace(c.Checks.CORSTag) == "":
 		return errors.New("the CORS tag name must not be empty")
+	}
+	for _, t := range c.Checks.AllowedEndpointTypes {
+		if t != "EDGE" && t != "REGIONAL" && t != "PRIVATE" {
+			return fmt.Errorf("endpoint type %q is not EDGE, REGIONAL or PRIVATE", t)
+		}
+	}
+	if _, err := checks.Select(checks.All(), c.Selection); err != nil {
+		return err
 	}
 	return nil
 }
@@ -177,8 +190,24 @@ func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, 
 	return inv, fmt.Errorf("%w: %s", ErrNothingScanned, msg)
 }
 
-// Evaluate runs the checks over an inventory and builds the report.
-func Evaluate(inv *inventory.Inventory, c Config, now time.Time) *report.Report {
-	all := checks.All()
-	return report.Build(inv, all, checks.Run(inv, all, c.Checks), now)
+// Evaluate runs the selected checks over an inventory, applies severity overrides and
+// suppressions, and builds the report. now decides which suppressions have expired.
+func Evaluate(inv *inventory.Inventory, c Config, now time.Time) (*report.Report, error) {
+	selected, err := checks.Select(checks.All(), c.Selection)
+	if err != nil {
+		return nil, err
+	}
+	findings := checks.Run(inv, selected, c.Checks)
+	c.Selection.Apply(findings)
+	tags := map[string]map[string]string{}
+	for _, r := range inv.Regions {
+		for _, api := range r.APIs {
+			tags[r.Name+"\x00"+api.ID] = api.Tags
+		}
+	}
+	out := suppress.Apply(findings, tags, c.Suppressions, now)
+	rep := report.Build(inv, selected, out.Findings, now)
+	rep.Suppressed, rep.Warnings = out.Suppressed, out.Warnings
+	rep.Summary.Suppressed = len(out.Suppressed)
+	return rep, nil
 }

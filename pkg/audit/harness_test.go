@@ -87,7 +87,11 @@ func (a *account) audit(c audit.Config) (*inventory.Inventory, *report.Report) {
 	if err != nil {
 		a.t.Fatalf("scan: %v", err)
 	}
-	return inv, audit.Evaluate(inv, c, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
+	rep, err := audit.Evaluate(inv, c, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return inv, rep
 }
 
 func golden(t *testing.T, name string, got []byte) {

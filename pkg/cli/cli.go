@@ -17,6 +17,7 @@ import (
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
 	"github.com/apigw-drift/driftaudit/pkg/report"
+	"github.com/apigw-drift/driftaudit/pkg/suppress"
 )
 
 // Exit statuses; scripts depend on them.
@@ -29,7 +30,8 @@ const (
 const usage = `driftaudit finds API Gateway REST API configuration drift.
 
 Usage:
-  driftaudit scan [--region R]... [--endpoint-url URL] [--format text|json] [--fail-on critical|warning|info|none] [--snapshot FILE]
+  driftaudit scan [--region R]... [--endpoint-url URL] [--format text|json|markdown] [--fail-on critical|warning|info|none] [--snapshot FILE]
+                  [--enable CHECK]... [--disable CHECK]... [--severity CHECK=LEVEL]... [--suppressions FILE] [--color auto|always|never]
   driftaudit inventory [--region R]... [--endpoint-url URL] > FILE
   driftaudit checks [--format text|json|markdown]
 
@@ -91,11 +93,11 @@ func (u usageError) Unwrap() error { return u.error }
 
 func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
 
-// regionList is a repeatable --region flag.
-type regionList []string
+// listFlag is a repeatable flag whose values may also be comma-separated.
+type listFlag []string
 
-func (r *regionList) String() string { return strings.Join(*r, ",") }
-func (r *regionList) Set(v string) error {
+func (r *listFlag) String() string { return strings.Join(*r, ",") }
+func (r *listFlag) Set(v string) error {
 	for _, part := range strings.Split(v, ",") {
 		if p := strings.TrimSpace(part); p != "" {
 			*r = append(*r, p)
@@ -123,7 +125,7 @@ func (c *choice) Set(v string) error {
 
 // scanFlags are the flags that say what to scan and how.
 type scanFlags struct {
-	regions  regionList
+	regions  listFlag
 	endpoint string
 	corsTag  string
 	conf     audit.Config
@@ -175,15 +177,43 @@ func parse(fs *flag.FlagSet, args []string, env Env) error {
 	return nil
 }
 
+// useColor decides whether the text report is coloured: "auto" colours only a terminal, and
+// never when NO_COLOR is set (https://no-color.org).
+func useColor(mode string, env Env) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := env.Stdout.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
 func command(fs *flag.FlagSet) string { return strings.TrimPrefix(fs.Name(), "driftaudit ") }
 
 func scan(ctx context.Context, args []string, env Env) (int, error) {
 	fs := newFlagSet("scan", env)
 	var sf scanFlags
 	sf.register(fs)
-	format := &choice{value: "text", allowed: []string{"text", "json"}}
+	format := &choice{value: "text", allowed: []string{"text", "json", "markdown"}}
 	failOn := &choice{value: "critical", allowed: []string{"critical", "warning", "info", "none"}}
-	fs.Var(format, "format", "output format: text or json")
+	fs.Var(format, "format", "output format: text, json or markdown")
+	var enable, disable, overrides, endpointTypes listFlag
+	fs.Var(&enable, "enable", "run only these checks or families (repeatable, comma-separated)")
+	fs.Var(&disable, "disable", "do not run these checks or families (repeatable, comma-separated)")
+	fs.Var(&overrides, "severity", "override a check's severity: CHECK=critical|warning|info (repeatable)")
+	fs.Var(&endpointTypes, "allowed-endpoint-types", "endpoint types APIs may have (EDGE, REGIONAL, PRIVATE); turns endpoint-type-not-allowed on")
+	suppressions := fs.String("suppressions", "", "suppression file (YAML or JSON) of findings to leave out, with reasons")
+	color := &choice{value: "auto", allowed: []string{"auto", "always", "never"}}
+	fs.Var(color, "color", "colour the text report: auto (when stdout is a terminal and NO_COLOR is unset), always or never")
 	fs.Var(failOn, "fail-on", "exit 1 when a finding is at or above this severity: critical, warning, info or none")
 	snapshot := fs.String("snapshot", "", "audit this saved inventory file (from 'driftaudit inventory') instead of the account")
 	if err := parse(fs, args, env); err != nil {
@@ -191,6 +221,17 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 			return ExitOK, nil
 		}
 		return ExitUsage, err
+	}
+	var err error
+	sf.conf.Selection.Enable, sf.conf.Selection.Disable = enable, disable
+	sf.conf.Checks.AllowedEndpointTypes = endpointTypes
+	if sf.conf.Selection.Severity, err = checks.ParseSeverityOverrides(strings.Join(overrides, ",")); err != nil {
+		return ExitUsage, usageError{err}
+	}
+	if *suppressions != "" {
+		if sf.conf.Suppressions, err = suppress.Load(*suppressions, checks.All()); err != nil {
+			return ExitUsage, usageError{err}
+		}
 	}
 	cfg, err := sf.config()
 	if err != nil {
@@ -207,11 +248,17 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 	} else if inv, err = collect(ctx, cfg); err != nil {
 		return ExitUsage, err
 	}
-	rep := audit.Evaluate(inv, cfg, env.Now())
-	if format.value == "json" {
+	rep, err := audit.Evaluate(inv, cfg, env.Now())
+	if err != nil {
+		return ExitUsage, usageError{err}
+	}
+	switch format.value {
+	case "json":
 		err = rep.WriteJSON(env.Stdout)
-	} else {
-		err = rep.WriteText(env.Stdout)
+	case "markdown":
+		err = rep.WriteMarkdown(env.Stdout)
+	default:
+		err = rep.WriteTextLimited(env.Stdout, report.TextOptions{MaxFindings: -1, MaxErrors: -1, Color: useColor(color.value, env)})
 	}
 	if err != nil {
 		return ExitUsage, fmt.Errorf("write report: %w", err)

@@ -5,12 +5,16 @@ package nightly
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/apigw-drift/driftaudit/pkg/audit"
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/suppress"
 )
 
 // Config is the function's configuration, from its environment variables.
@@ -43,6 +47,14 @@ const (
 	EnvGetResourcesRate       = "GETRESOURCES_RATE"
 	EnvGetResourcesBurst      = "GETRESOURCES_BURST"
 	EnvAWSRegion              = "AWS_REGION"
+	EnvEnabledChecks          = "ENABLED_CHECKS"
+	EnvDisabledChecks         = "DISABLED_CHECKS"
+	EnvSeverityOverrides      = "SEVERITY_OVERRIDES"
+	EnvSuppressionsFile       = "SUPPRESSIONS_FILE"
+	EnvAllowedEndpointTypes   = "ALLOWED_ENDPOINT_TYPES"
+	// EnvTaskRoot is where Lambda unpacks the function; a suppressions.yaml bundled there is
+	// read when SUPPRESSIONS_FILE is not set.
+	EnvTaskRoot = "LAMBDA_TASK_ROOT"
 )
 
 var topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$`)
@@ -122,7 +134,52 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := c.Audit.Validate(); err != nil {
 		return c, fmt.Errorf("%s: %w", regionsFrom, err)
 	}
+	if err := loadSelection(getenv, &c); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// loadSelection reads which checks run, severity overrides and suppressions.
+func loadSelection(getenv func(string) string, c *Config) error {
+	sel := &c.Audit.Selection
+	sel.Enable, sel.Disable = splitList(getenv(EnvEnabledChecks)), splitList(getenv(EnvDisabledChecks))
+	var err error
+	if sel.Severity, err = checks.ParseSeverityOverrides(getenv(EnvSeverityOverrides)); err != nil {
+		return fmt.Errorf("%s: %w", EnvSeverityOverrides, err)
+	}
+	c.Audit.Checks.AllowedEndpointTypes = splitList(getenv(EnvAllowedEndpointTypes))
+	for _, t := range c.Audit.Checks.AllowedEndpointTypes {
+		if t != "EDGE" && t != "REGIONAL" && t != "PRIVATE" {
+			return fmt.Errorf("%s=%q: want a comma-separated list of EDGE, REGIONAL, PRIVATE", EnvAllowedEndpointTypes, getenv(EnvAllowedEndpointTypes))
+		}
+	}
+	if _, err := checks.Select(checks.All(), *sel); err != nil {
+		return fmt.Errorf("%s/%s/%s: %w", EnvEnabledChecks, EnvDisabledChecks, EnvSeverityOverrides, err)
+	}
+	path := getenv(EnvSuppressionsFile)
+	if path == "" && getenv(EnvTaskRoot) != "" {
+		bundled := filepath.Join(getenv(EnvTaskRoot), "suppressions.yaml")
+		if _, err := os.Stat(bundled); err == nil {
+			path = bundled
+		}
+	}
+	if path != "" {
+		if c.Audit.Suppressions, err = suppress.Load(path, checks.All()); err != nil {
+			return fmt.Errorf("%s: %w", EnvSuppressionsFile, err)
+		}
+	}
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // validNamespace follows PutMetricData: printable ASCII, not starting with ":", and not a

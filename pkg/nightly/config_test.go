@@ -1,6 +1,7 @@
 package nightly
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Errorf("regions %q, want %q", c.Audit.Regions, want.Regions)
 	case c.Audit.Limits != want.Limits:
 		t.Errorf("limits %+v, want %+v", c.Audit.Limits, want.Limits)
-	case c.Audit.Checks != want.Checks:
+	case !reflect.DeepEqual(c.Audit.Checks, want.Checks):
 		t.Errorf("checks config %+v, want %+v", c.Audit.Checks, want.Checks)
 	case c.Audit.Concurrency != want.Concurrency || c.Audit.MaxAttempts != want.MaxAttempts || c.Audit.AttemptTimeout != want.AttemptTimeout:
 		t.Errorf("audit config %+v, want %+v", c.Audit, want)

@@ -53,7 +53,10 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 	if inv == nil {
 		return fmt.Errorf("scan: %w", scanErr)
 	}
-	rep := audit.Evaluate(inv, cfg, start)
+	rep, err := audit.Evaluate(inv, cfg, start)
+	if err != nil {
+		return err
+	}
 	duration := h.now().Sub(start)
 	h.logReport(ctx, rep, duration)
 	if in.DryRun {

@@ -205,7 +205,8 @@ func TestTemplateEnvironmentIsWhatTheFunctionReads(t *testing.T) {
 	vars := child(tmpl, "Resources", "AuditorFunction", "Properties", "Environment", "Variables")
 	known := []string{nightly.EnvRegions, nightly.EnvNamespace, nightly.EnvReportTopicARN, nightly.EnvPerAPIMetrics,
 		nightly.EnvReportOnlyWithFindings, nightly.EnvCORSTag, nightly.EnvPublishReserve, nightly.EnvQuotaRate,
-		nightly.EnvQuotaBurst, nightly.EnvGetResourcesRate, nightly.EnvGetResourcesBurst}
+		nightly.EnvQuotaBurst, nightly.EnvGetResourcesRate, nightly.EnvGetResourcesBurst, nightly.EnvEnabledChecks,
+		nightly.EnvDisabledChecks, nightly.EnvSeverityOverrides, nightly.EnvSuppressionsFile, nightly.EnvAllowedEndpointTypes}
 	for i := 0; i+1 < len(vars.Content); i += 2 {
 		if name := vars.Content[i].Value; !slices.Contains(known, name) {
 			t.Errorf("the template sets %s, which the function does not read", name)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
+	"github.com/apigw-drift/driftaudit/pkg/suppress"
 )
 
 // SchemaVersion is the version of the JSON document; it changes only when a field changes
@@ -24,6 +25,10 @@ type Report struct {
 	Summary       Summary               `json:"summary"`
 	Findings      []checks.Finding      `json:"findings"`
 	Errors        []inventory.ScanError `json:"errors"`
+	// Suppressed lists the findings a suppression silenced, each with its reason.
+	Suppressed []suppress.Suppressed `json:"suppressed"`
+	// Warnings are notices about the run itself, such as expired suppressions.
+	Warnings []string `json:"warnings,omitempty"`
 	// APIs lists every scanned API with its number of findings, for per-API metrics; it is
 	// not part of the JSON document.
 	APIs []APIFindings `json:"-"`
@@ -55,6 +60,7 @@ type Summary struct {
 	ByCheck     map[string]int `json:"by_check"`
 	Errors      int            `json:"errors"`
 	Complete    bool           `json:"complete"`
+	Suppressed  int            `json:"suppressed"`
 }
 
 // Build assembles the report of inv with the findings of the checks that ran.
@@ -66,6 +72,7 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 		Regions:       []string{},
 		Findings:      findings,
 		Errors:        []inventory.ScanError{},
+		Suppressed:    []suppress.Suppressed{},
 		Summary: Summary{
 			BySeverity: map[string]int{checks.Critical.String(): 0, checks.Warning.String(): 0, checks.Info.String(): 0},
 			ByCheck:    map[string]int{},

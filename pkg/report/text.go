@@ -85,19 +85,21 @@ func subject(f checks.Finding) (key, title string) {
 
 // WriteText writes the report for a person at a terminal.
 func (r *Report) WriteText(w io.Writer) error {
-	return r.WriteTextLimited(w, TextLimits{MaxFindings: -1, MaxErrors: -1})
+	return r.WriteTextLimited(w, TextOptions{MaxFindings: -1, MaxErrors: -1})
 }
 
-// TextLimits shorten a text report that must fit somewhere (an SNS message). A negative limit
+// TextOptions shape a text report; the limits shorten one that must fit somewhere (an SNS message). A negative limit
 // shows everything. Findings are sorted worst first, so the ones left out are never worse than
 // the ones shown; Note says where the rest can be read. The summary always counts everything.
-type TextLimits struct {
+type TextOptions struct {
 	MaxFindings, MaxErrors int
 	Note                   string
+	// Color marks severities with ANSI colours, for a terminal.
+	Color bool
 }
 
 // WriteTextLimited writes the text report within limits.
-func (r *Report) WriteTextLimited(w io.Writer, limits TextLimits) error {
+func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	limit, note := limits.MaxFindings, limits.Note
 	b := bufio.NewWriter(w)
 	account := r.AccountID
@@ -122,7 +124,7 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextLimits) error {
 				fmt.Fprintf(b, "  %s\n", sg.name)
 			}
 			for _, f := range sg.findings {
-				fmt.Fprintf(b, "    %-8s %s%s\n", strings.ToUpper(f.Severity.String()), f.Check, where(f))
+				fmt.Fprintf(b, "    %s %s%s\n", severityLabel(f.Severity, limits.Color), f.Check, where(f))
 				fmt.Fprintf(b, "             %s\n", f.Message)
 				fmt.Fprintf(b, "      fix:   %s\n", f.Remediation)
 			}
@@ -147,6 +149,15 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextLimits) error {
 		if omitted := len(r.Errors) - len(shownErrors); omitted > 0 {
 			fmt.Fprintf(b, "  ... and %d more scan error(s). %s\n", omitted, note)
 		}
+	}
+	if len(r.Warnings) > 0 {
+		fmt.Fprintf(b, "\nWarnings:\n")
+		for _, w := range r.Warnings {
+			fmt.Fprintf(b, "  %s\n", w)
+		}
+	}
+	if n := len(r.Suppressed); n > 0 {
+		fmt.Fprintf(b, "\n%d finding(s) suppressed (listed with their reasons in the JSON report).\n", n)
 	}
 	if line := r.byCheckLine(); line != "" {
 		fmt.Fprintf(b, "\nFindings by check: %s\n", line)
@@ -204,8 +215,22 @@ func (r *Report) SummaryLine() string {
 	s := r.Summary
 	line := fmt.Sprintf("Summary: %d critical, %d warning, %d info in %d API(s), %d region(s)",
 		s.BySeverity["critical"], s.BySeverity["warning"], s.BySeverity["info"], s.APIsScanned, len(r.Regions))
+	if s.Suppressed > 0 {
+		line += fmt.Sprintf(", %d suppressed", s.Suppressed)
+	}
 	if s.Complete {
 		return line + "; scan complete."
 	}
 	return line + fmt.Sprintf("; scan INCOMPLETE: %d error(s), findings may be missing.", s.Errors)
+}
+
+var severityColors = map[checks.Severity]string{checks.Critical: "\x1b[1;31m", checks.Warning: "\x1b[33m", checks.Info: "\x1b[36m"}
+
+// severityLabel is the severity in capitals, padded to one width, coloured for a terminal.
+func severityLabel(s checks.Severity, color bool) string {
+	label := fmt.Sprintf("%-8s", strings.ToUpper(s.String()))
+	if !color {
+		return label
+	}
+	return severityColors[s] + label + "\x1b[0m"
 }

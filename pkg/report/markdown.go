@@ -1,0 +1,78 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown writes the report for a ticket or a pull request: a summary, a table per API
+// (or usage plan, or custom domain) worst first, and each remediation in a code block.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	account := r.AccountID
+	if account == "" {
+		account = "unknown account"
+	}
+	fmt.Fprintf(b, "# API Gateway drift audit of %s\n\n", account)
+	fmt.Fprintf(b, "Regions: %s. Generated %s.\n\n", strings.Join(r.Regions, ", "), r.GeneratedAt.Format("2006-01-02 15:04 MST"))
+	s := r.Summary
+	fmt.Fprintf(b, "| critical | warning | info | APIs scanned | suppressed | scan errors | complete |\n|---|---|---|---|---|---|---|\n")
+	complete := "yes"
+	if !s.Complete {
+		complete = "**no**: findings may be missing"
+	}
+	fmt.Fprintf(b, "| %d | %d | %d | %d | %d | %d | %s |\n", s.BySeverity["critical"], s.BySeverity["warning"], s.BySeverity["info"],
+		s.APIsScanned, s.Suppressed, s.Errors, complete)
+	if len(r.Findings) == 0 {
+		if s.Complete {
+			fmt.Fprintf(b, "\nAll clear: no findings.\n")
+		} else {
+			fmt.Fprintf(b, "\nNo findings in what could be read; see the scan errors.\n")
+		}
+	}
+	for _, g := range groups(r.Findings) {
+		fmt.Fprintf(b, "\n## %s\n\n| severity | check | stage | where | finding |\n|---|---|---|---|---|\n", mdCell(g.title))
+		var fixes []string
+		for _, sg := range g.stages {
+			for _, f := range sg.findings {
+				fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", f.Severity, f.Check, mdCell(f.Stage), mdCell(strings.TrimSpace(where(f))), mdCell(f.Message))
+				label := f.Check
+				for _, part := range []string{f.Stage, strings.TrimSpace(where(f))} {
+					if part != "" {
+						label += ", " + part
+					}
+				}
+				fixes = append(fixes, label, f.Remediation)
+			}
+		}
+		fmt.Fprintf(b, "\n<details><summary>Remediation</summary>\n")
+		for i := 0; i+1 < len(fixes); i += 2 {
+			fmt.Fprintf(b, "\n%s:\n\n```sh\n%s\n```\n", mdCell(fixes[i]), fixes[i+1])
+		}
+		fmt.Fprintf(b, "\n</details>\n")
+	}
+	if len(r.Errors) > 0 {
+		fmt.Fprintf(b, "\n## Scan errors\n\nWhat these calls would have read is missing from this report.\n\n| region | API | operation | error |\n|---|---|---|---|\n")
+		for _, e := range r.Errors {
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", e.Region, mdCell(e.APIID), e.Operation, mdCell(e.Message))
+		}
+	}
+	if len(r.Suppressed) > 0 {
+		fmt.Fprintf(b, "\n## Suppressed\n\n| check | API | stage | reason |\n|---|---|---|---|\n")
+		for _, sf := range r.Suppressed {
+			fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", sf.Check, mdCell(strings.TrimSpace(sf.APIName+" "+sf.APIID)), mdCell(sf.Stage), mdCell(sf.Suppression))
+		}
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(b, "\n> **Warning:** %s\n", mdCell(w))
+	}
+	fmt.Fprintf(b, "\n%s\n", r.SummaryLine())
+	return b.Flush()
+}
+
+// mdCell keeps text inside one table cell.
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}

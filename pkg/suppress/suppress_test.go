@@ -1,0 +1,143 @@
+package suppress_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/suppress"
+)
+
+var now = time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
+
+func parse(t *testing.T, doc string) *suppress.Set {
+	t.Helper()
+	s, err := suppress.Parse("test.yaml", strings.NewReader(doc), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct{ name, doc, want string }{
+		{"unknown check", "suppressions:\n  - check: nope\n    api: x\n    reason: r\n", `entry 1 (line 2): unknown check "nope"`},
+		{"no reason", "suppressions:\n  - check: missing-options\n    api: x\n", "entry 1 (line 2): reason is required"},
+		{"blank reason", "suppressions:\n  - {check: missing-options, api: x, reason: '  '}\n", "reason is required"},
+		{"no api", "suppressions:\n  - check: missing-options\n    reason: r\n", "api is required"},
+		{"bad date", "suppressions:\n  - {check: missing-options, api: x, reason: r, expires: 31/12/2026}\n", `expires "31/12/2026" is not a date (YYYY-MM-DD)`},
+		{"bad glob", "suppressions:\n  - {check: missing-options, api: '[x', reason: r}\n", `bad pattern "[x"`},
+		{"unknown field", "suppressions:\n  - {check: missing-options, api: x, reason: r, stages: prod}\n", "field stages not found"},
+		{"not yaml", "suppressions: [", "not YAML or JSON"},
+		{"second entry", "suppressions:\n  - {check: missing-options, api: x, reason: r}\n  - {check: missing-options, api: x}\n", "entry 2 (line 3): reason is required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := suppress.Parse("test.yaml", strings.NewReader(tc.doc), checks.All())
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "test.yaml") {
+				t.Errorf("error %v, want one naming the file and saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseJSONAndEmpty(t *testing.T) {
+	s := parse(t, `{"suppressions": [{"check": "never-deployed", "api": "draft*", "reason": "prototypes"}]}`)
+	if s.Len() != 1 {
+		t.Errorf("JSON file: %d entries", s.Len())
+	}
+	if parse(t, "").Len() != 0 || parse(t, "suppressions: []\n").Len() != 0 {
+		t.Error("an empty file suppresses nothing")
+	}
+}
+
+func finding(check, apiID, apiName, stage string) checks.Finding {
+	return checks.Finding{Check: check, Severity: checks.Critical, Region: "eu-west-1", APIID: apiID, APIName: apiName, Stage: stage, Message: "m", Remediation: "r"}
+}
+
+func TestApply(t *testing.T) {
+	set := parse(t, `
+suppressions:
+  - {check: missing-options, api: "legacy-*", reason: "server to server only"}
+  - {check: undeployed-changes, api: a1, stage: dev, reason: "dev drifts on purpose", expires: 2027-01-01}
+  - {check: never-deployed, api: "*", reason: "drafts are fine", expires: 2026-11-27}
+  - {check: base-path-gap, api: "*", reason: "domains owned by another team"}
+`)
+	tags := map[string]map[string]string{
+		"eu-west-1\x00t1": {suppress.TagName: "stage-behind-latest, options-requires-auth"},
+		"eu-west-1\x00t2": {suppress.TagName: "all"},
+		"us-east-1\x00t1": {suppress.TagName: "all"}, // same id in another region: no effect
+	}
+	in := []checks.Finding{
+		finding("missing-options", "l1", "legacy-orders", ""),                                                          // file, by name glob
+		finding("missing-options", "o1", "orders", ""),                                                                 // stays
+		finding("undeployed-changes", "a1", "api", "dev"),                                                              // file, by id and stage
+		finding("undeployed-changes", "a1", "api", "prod"),                                                             // stays: other stage
+		finding("never-deployed", "d1", "draft", ""),                                                                   // stays: expired today
+		finding("stage-behind-latest", "t1", "tagged", "prod"),                                                         // tag
+		finding("missing-options", "t1", "tagged", ""),                                                                 // stays: not in the tag
+		finding("api-key-without-plan", "t2", "all-tagged", "prod"),                                                    // tag all
+		{Check: "base-path-gap", Severity: checks.Warning, Region: "eu-west-1", Domain: "x.example.com", Message: "m"}, // file, * matches no API
+		{Check: "unkeyed-usage-plan", Severity: checks.Warning, Region: "eu-west-1", UsagePlanID: "p1", Message: "m"},  // stays
+	}
+	out := suppress.Apply(in, tags, set, now)
+	var kept, gone []string
+	for _, f := range out.Findings {
+		kept = append(kept, f.Check+"/"+f.APIID+f.Domain+f.UsagePlanID)
+	}
+	for _, s := range out.Suppressed {
+		gone = append(gone, s.Check+"/"+s.APIID+s.Domain+": "+s.Suppression)
+	}
+	wantKept := "missing-options/o1 undeployed-changes/a1 never-deployed/d1 missing-options/t1 unkeyed-usage-plan/p1"
+	if strings.Join(kept, " ") != wantKept {
+		t.Errorf("kept %v\nwant %s", kept, wantKept)
+	}
+	for i, want := range []string{
+		"missing-options/l1: test.yaml entry 1: server to server only",
+		"undeployed-changes/a1: test.yaml entry 2: dev drifts on purpose (until 2027-01-01)",
+		"stage-behind-latest/t1: tag drift-auditor:ignore=stage-behind-latest, options-requires-auth on the API",
+		"api-key-without-plan/t2: tag drift-auditor:ignore=all on the API",
+		"base-path-gap/x.example.com: test.yaml entry 4: domains owned by another team",
+	} {
+		if i >= len(gone) || gone[i] != want {
+			t.Errorf("suppressed[%d] = %q, want %q", i, at(gone, i), want)
+		}
+	}
+	if len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0], "entry 3 (check never-deployed, api *) expired on 2026-11-27") {
+		t.Errorf("warnings %q", out.Warnings)
+	}
+	for _, f := range out.Findings {
+		if f.Check == "never-deployed" && !strings.Contains(f.Message, "[the suppression of this finding expired on 2026-11-27: drafts are fine]") {
+			t.Errorf("an expired suppression's finding does not say so: %q", f.Message)
+		}
+	}
+}
+
+func TestApplyWithoutFile(t *testing.T) {
+	out := suppress.Apply([]checks.Finding{finding("missing-options", "o1", "orders", "")}, nil, nil, now)
+	if len(out.Findings) != 1 || len(out.Suppressed) != 0 || out.Warnings != nil {
+		t.Errorf("%+v", out)
+	}
+}
+
+func TestSuppressedJSONIsFlat(t *testing.T) {
+	b, err := json.Marshal(suppress.Suppressed{Finding: finding("missing-options", "o1", "orders", ""), Suppression: "why"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["check"] != "missing-options" || m["api_id"] != "o1" || m["suppression"] != "why" || m["severity"] != "critical" {
+		t.Errorf("%s", b)
+	}
+}
+
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return "(none)"
+}
