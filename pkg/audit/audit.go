@@ -37,8 +37,10 @@ type Config struct {
 	Limits quota.Limits
 	// Concurrency bounds the calls in flight per region.
 	Concurrency int
-	// MaxAttempts bounds the tries of one call, the first included.
+	// MaxAttempts bounds the tries of one call, the first included; MaxBackoff bounds the wait
+	// before a retry.
 	MaxAttempts int
+	MaxBackoff  time.Duration
 	// AttemptTimeout bounds one try of one call, so that a dead endpoint cannot hang a run.
 	AttemptTimeout time.Duration
 	Checks         checks.Config
@@ -54,6 +56,7 @@ func DefaultConfig() Config {
 		Limits:         quota.APIGatewayDefaults(),
 		Concurrency:    inventory.DefaultConcurrency,
 		MaxAttempts:    6,
+		MaxBackoff:     10 * time.Second,
 		AttemptTimeout: 30 * time.Second,
 		Checks:         checks.DefaultConfig(),
 	}
@@ -80,6 +83,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("concurrency must be at least 1, not %d", c.Concurrency)
 	case c.MaxAttempts < 1:
 		return fmt.Errorf("max attempts must be at least 1, not %d", c.MaxAttempts)
+	case c.MaxBackoff <= 0:
+		return fmt.Errorf("max backoff must be positive, not %s", c.MaxBackoff)
 	case c.AttemptTimeout <= 0:
 		return fmt.Errorf("attempt timeout must be positive, not %s", c.AttemptTimeout)
 	case strings.TrimSpace(c.Checks.CORSTag) == "":
@@ -112,15 +117,7 @@ func validRegion(r string) bool {
 // the retry, timeout and endpoint settings of c. It contacts nothing.
 func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = c.MaxAttempts
-				o.MaxBackoff = 10 * time.Second
-				// The quota limiter paces the calls; the SDK's retry token bucket would only
-				// turn a burst of throttling into failures.
-				o.RateLimiter = ratelimit.None
-			})
-		}),
+		config.WithRetryer(c.retryer),
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(c.AttemptTimeout)),
 		// The SDK's own warnings (an IMDS fallback, say) would break the one-line error
 		// promise; every failure it meets reaches the caller as an error anyway.
@@ -137,6 +134,17 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 		cfg.BaseEndpoint = aws.String(c.EndpointURL)
 	}
 	return cfg, nil
+}
+
+// retryer retries with jittered exponential backoff, at most MaxAttempts tries in all.
+func (c Config) retryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = c.MaxAttempts
+		o.MaxBackoff = c.MaxBackoff
+		// The quota limiter paces the calls; the SDK's retry token bucket would only turn a
+		// burst of throttling into failures.
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 // Regions resolves the regions to scan: the configured ones, else the SDK's region.
@@ -161,7 +169,10 @@ func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, 
 		return nil, err
 	}
 	accountID := ""
-	if id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
+	// The scan's clients take their retries and attempt timeout from c, whatever the SDK
+	// configuration carries, so that the same policy holds for the CLI, the Lambda and tests.
+	httpClient := awshttp.NewBuildableClient().WithTimeout(c.AttemptTimeout)
+	if id, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.Retryer, o.HTTPClient = c.retryer(), httpClient }).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
 		accountID = aws.ToString(id.Account)
 	}
 	clientFor := func(region string) inventory.Client {
@@ -169,6 +180,7 @@ func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, 
 		return apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
 			o.Region = region
 			o.APIOptions = append(o.APIOptions, limiter.APIOption())
+			o.Retryer, o.HTTPClient = c.retryer(), httpClient
 		})
 	}
 	inv := inventory.Collect(ctx, accountID, regions, clientFor, inventory.Options{Concurrency: c.Concurrency})

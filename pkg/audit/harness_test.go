@@ -77,6 +77,7 @@ func testConfig() audit.Config {
 	c := audit.DefaultConfig()
 	c.Regions = []string{region}
 	c.Limits = quota.Limits{}
+	c.MaxBackoff = 100 * time.Millisecond
 	return c
 }
 

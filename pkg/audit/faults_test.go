@@ -1,0 +1,187 @@
+package audit_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apigw-drift/driftaudit/internal/awsemu"
+	"github.com/apigw-drift/driftaudit/internal/seed"
+	"github.com/apigw-drift/driftaudit/pkg/audit"
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/report"
+)
+
+// Under every fault the shim can inject, a scan must either survive it or report it: what
+// could be read is reported exactly as in a fault-free run, what could not is listed in errors
+// with region, API and operation, and the report says it is incomplete. Nothing is invented
+// and nothing disappears silently.
+
+func location(f checks.Finding) string {
+	return strings.Join([]string{f.Check, f.Region, f.APIID, f.Stage, f.Path, f.Method, f.Domain, f.BasePath, f.UsagePlanID}, "|")
+}
+
+// assertNothingLost compares a run under faults with the fault-free run of the same account.
+func assertNothingLost(t *testing.T, clean, got *report.Report) {
+	t.Helper()
+	cleanLoc, cleanFull := map[string]bool{}, map[string]bool{}
+	for _, f := range clean.Findings {
+		cleanLoc[location(f)], cleanFull[location(f)+f.Message] = true, true
+	}
+	// A region-wide error explains only the findings of the checks that read what it lost;
+	// an error on an API explains the findings about that API.
+	regionWide := map[string][]string{
+		"GetUsagePlans":       {"unkeyed-usage-plan", "api-key-without-plan", "usage-plan-dangling-stage"},
+		"GetUsagePlanKeys":    {"unkeyed-usage-plan"},
+		"GetApiKeys":          {"unkeyed-usage-plan"},
+		"GetDomainNames":      {"base-path-gap"},
+		"GetBasePathMappings": {"base-path-gap"},
+	}
+	explained := func(f checks.Finding) bool {
+		for _, e := range got.Errors {
+			switch {
+			case e.Region != f.Region:
+			case e.APIID != "" && e.APIID == f.APIID:
+				return true
+			case e.APIID == "" && (e.Operation == "GetRestApis" || slices.Contains(regionWide[e.Operation], f.Check)):
+				return true
+			}
+		}
+		return false
+	}
+	gotFull := map[string]bool{}
+	for _, f := range got.Findings {
+		gotFull[location(f)+f.Message] = true
+		switch {
+		case !cleanLoc[location(f)]:
+			t.Errorf("a finding the fault-free run does not have: %s %s", location(f), f.Message)
+		case !cleanFull[location(f)+f.Message] && !explained(f):
+			t.Errorf("a finding changed without a scan error to explain it: %s %s", location(f), f.Message)
+		}
+	}
+	for _, f := range clean.Findings {
+		if !gotFull[location(f)+f.Message] && !explained(f) {
+			t.Errorf("a finding was lost and no scan error says why: %s %s", location(f), f.Message)
+		}
+	}
+	for _, e := range got.Errors {
+		if e.Region == "" || e.Operation == "" || e.Message == "" || strings.Contains(e.Message, "\n") {
+			t.Errorf("a scan error that does not say what and where in one line: %+v", e)
+		}
+	}
+	if got.Summary.Complete != (len(got.Errors) == 0) || got.Summary.Errors != len(got.Errors) {
+		t.Errorf("summary complete=%t errors=%d, but %d errors are listed", got.Summary.Complete, got.Summary.Errors, len(got.Errors))
+	}
+}
+
+func TestFaults(t *testing.T) {
+	a := newAccount(t, awsemu.WithSeed(7))
+	if err := seed.Demo(a.build, time.Sleep); err != nil {
+		t.Fatal(err)
+	}
+	a.seeded()
+	_, clean := a.audit(testConfig())
+	if !clean.Summary.Complete || len(clean.Findings) < 20 {
+		t.Fatalf("the fault-free run should be complete with at least the demo's 20 drift findings: %+v", clean.Summary)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		fault awsemu.Fault
+		conf  func(*audit.Config)
+		// complete says whether the run must survive the fault whole (retries absorb it).
+		complete bool
+		// errorsOn, when set, is the API every scan error must name.
+		errorsOn string
+	}{
+		{name: "bursts of 429", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultThrottle, Probability: 0.3}, complete: true},
+		{name: "5xx on a share of calls", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultStatus, Status: 503, Probability: 0.2}, complete: true},
+		{name: "connection resets", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultReset, Probability: 0.2}, complete: true},
+		{name: "timeouts", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultHang, Count: 4},
+			conf: func(c *audit.Config) { c.AttemptTimeout = 300 * time.Millisecond }, complete: true},
+		{name: "slow responses", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultDelay, Delay: 40 * time.Millisecond}, complete: true},
+		{name: "malformed bodies", fault: awsemu.Fault{Service: "apigateway", Operation: "GetStages", APIID: "reports001", Kind: awsemu.FaultMalformed}, errorsOn: "reports001"},
+		{name: "malformed list", fault: awsemu.Fault{Service: "apigateway", Operation: "GetUsagePlans", Kind: awsemu.FaultMalformed}},
+		{name: "one API denies access", fault: awsemu.Fault{Service: "apigateway", APIID: "web0000001", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"}, errorsOn: "web0000001"},
+		{name: "an API deleted mid-scan", fault: awsemu.Fault{Service: "apigateway", APIID: "orders0001", Operation: "GetStages", Kind: awsemu.FaultStatus, Status: 404, ErrorType: "NotFoundException"}, errorsOn: "orders0001"},
+		{name: "repeated 5xx on one API", fault: awsemu.Fault{Service: "apigateway", APIID: "payments01", Kind: awsemu.FaultStatus, Status: 500}, errorsOn: "payments01"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a.shim.ResetLog()
+			a.shim.ClearFaults()
+			a.shim.AddFault(tc.fault)
+			defer a.shim.ClearFaults()
+			c := testConfig()
+			if tc.conf != nil {
+				tc.conf(&c)
+			}
+			_, got := a.audit(c)
+			assertNothingLost(t, clean, got)
+			if tc.complete && !got.Summary.Complete {
+				t.Errorf("retries should have absorbed this fault; errors: %+v", got.Errors)
+			}
+			if !tc.complete && got.Summary.Complete {
+				t.Errorf("the fault should show as scan errors; the run claims to be complete")
+			}
+			for _, e := range got.Errors {
+				if tc.errorsOn != "" && e.APIID != tc.errorsOn {
+					t.Errorf("a scan error on another API than the faulty one: %+v", e)
+				}
+			}
+			t.Logf("injected %d, errors %d, findings %d of %d", a.shim.Injected(), len(got.Errors), len(got.Findings), len(clean.Findings))
+		})
+	}
+}
+
+func TestUnreachableRegion(t *testing.T) {
+	a := newAccount(t)
+	if err := seed.Demo(a.build, time.Sleep); err != nil {
+		t.Fatal(err)
+	}
+	a.seeded()
+	_, clean := a.audit(testConfig())
+	a.shim.AddFault(awsemu.Fault{Region: "eu-west-3", Kind: awsemu.FaultReset})
+	c := testConfig()
+	c.Regions = []string{region, "eu-west-3"}
+	_, got := a.audit(c)
+	assertNothingLost(t, clean, got)
+	ops := map[string]bool{}
+	for _, e := range got.Errors {
+		if e.Region != "eu-west-3" {
+			t.Errorf("an error outside the unreachable region: %+v", e)
+		}
+		ops[e.Operation] = true
+	}
+	for _, op := range []string{"GetRestApis", "GetUsagePlans", "GetApiKeys", "GetDomainNames"} {
+		if !ops[op] {
+			t.Errorf("no scan error says %s failed in eu-west-3: %+v", op, got.Errors)
+		}
+	}
+	if got.Summary.Complete || len(got.Findings) != len(clean.Findings) {
+		t.Errorf("complete=%t, %d findings (want the %d of us-east-1)", got.Summary.Complete, len(got.Findings), len(clean.Findings))
+	}
+}
+
+// TestDeadEndpointEndsAtTheDeadline hangs every call: the scan gives up when its context ends,
+// records what it did not read, and returns; it never hangs past the deadline.
+func TestDeadEndpointEndsAtTheDeadline(t *testing.T) {
+	a := newAccount(t)
+	a.build.API("one", seed.APIOptions{ID: "one0000001"}).Method("/x", "GET", seed.Method{})
+	a.seeded()
+	a.shim.AddFault(awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultHang})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	inv, err := audit.Scan(ctx, testConfig(), a.cfg)
+	if elapsed := time.Since(start); elapsed > 4*time.Second {
+		t.Errorf("the scan took %s against a 2 s deadline", elapsed)
+	}
+	if err == nil || inv == nil || len(inv.Regions[0].Errors) == 0 {
+		t.Fatalf("want an error and an inventory recording what was not read: %v", err)
+	}
+	if !strings.Contains(inv.Regions[0].Errors[0].Message, "deadline exceeded") {
+		t.Errorf("the errors should say the deadline ended the scan: %+v", inv.Regions[0].Errors)
+	}
+}
