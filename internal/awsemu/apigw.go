@@ -20,8 +20,105 @@ func (s *Shim) serveAPIGateway(ctx context.Context, in *inbound) (*reply, error)
 		return s.getDeployment(ctx, in)
 	case pagedOps[op]:
 		return s.paged(ctx, in)
+	case op == "UpdateStage":
+		return s.updateStage(ctx, in)
+	case op == "GetStages" || op == "GetStage":
+		return s.getStages(ctx, in)
 	}
 	return s.forward(ctx, in)
+}
+
+// stageKey names a stage across accounts and regions.
+type stageKey struct {
+	principal, region, apiID, stage string
+}
+
+// stageExtraFields are the stage settings moto's UpdateStage silently ignores; the shim keeps
+// them and adds them to GetStage and GetStages answers, as AWS returns them.
+var stageExtraFields = map[string]string{"/webAclArn": "webAclArn", "/clientCertificateId": "clientCertificateId"}
+
+// updateStage records the settings moto ignores, then forwards the call.
+func (s *Shim) updateStage(ctx context.Context, in *inbound) (*reply, error) {
+	var patch struct {
+		PatchOperations []struct {
+			Op, Path, Value string
+		} `json:"patchOperations"`
+	}
+	if json.Unmarshal(in.body, &patch) == nil {
+		key := stageKey{in.call.Principal, in.call.Region, in.call.apiID(), in.call.Labels["stageName"]}
+		s.mu.Lock()
+		for _, op := range patch.PatchOperations {
+			field, ok := stageExtraFields[op.Path]
+			if !ok {
+				continue
+			}
+			if s.stageExtras[key] == nil {
+				s.stageExtras[key] = map[string]string{}
+			}
+			if op.Op == "remove" || op.Value == "" {
+				delete(s.stageExtras[key], field)
+			} else {
+				s.stageExtras[key][field] = op.Value
+			}
+		}
+		s.mu.Unlock()
+	}
+	rep, err := s.forward(ctx, in)
+	if err != nil || rep.status != http.StatusOK {
+		return rep, err
+	}
+	rep.body = s.withStageExtras(in, rep.body, false)
+	return rep, nil
+}
+
+func (s *Shim) getStages(ctx context.Context, in *inbound) (*reply, error) {
+	rep, err := s.forward(ctx, in)
+	if err != nil || rep.status != http.StatusOK {
+		return rep, err
+	}
+	rep.body = s.withStageExtras(in, rep.body, in.call.Operation == "GetStages")
+	return rep, nil
+}
+
+// withStageExtras adds the recorded settings to one stage, or to each item of a stage list.
+func (s *Shim) withStageExtras(in *inbound, body []byte, list bool) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	add := func(stage map[string]json.RawMessage) {
+		var name string
+		if json.Unmarshal(stage["stageName"], &name) != nil {
+			return
+		}
+		for field, v := range s.stageExtras[stageKey{in.call.Principal, in.call.Region, in.call.apiID(), name}] {
+			stage[field], _ = json.Marshal(v)
+		}
+	}
+	if !list {
+		var stage map[string]json.RawMessage
+		if json.Unmarshal(body, &stage) != nil {
+			return body
+		}
+		add(stage)
+		out, err := json.Marshal(stage)
+		if err != nil {
+			return body
+		}
+		return out
+	}
+	var doc struct {
+		Item []map[string]json.RawMessage `json:"item"`
+	}
+	if json.Unmarshal(body, &doc) != nil {
+		return body
+	}
+	for _, st := range doc.Item {
+		add(st)
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // snapshotKey keeps deployments of different accounts and regions apart even when a test fixes

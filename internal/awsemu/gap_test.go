@@ -65,3 +65,51 @@ func TestOther5xxPassThrough(t *testing.T) {
 		t.Errorf("err = %v, want moto's 500", err)
 	}
 }
+
+// TestStageSettingsMotoIgnores: moto's UpdateStage drops the web ACL and the client
+// certificate; the shim keeps them and returns them with the stage, as AWS does.
+func TestStageSettingsMotoIgnores(t *testing.T) {
+	s, c := setup(t)
+	ctx := t.Context()
+	apiID := newAPI(t, c, "guarded")
+	addMethod(t, c, apiID, rootID(t, c, apiID), "GET", "NONE", false)
+	deploy(t, c, apiID, "prod")
+	deploy(t, c, apiID, "dev")
+	acl := "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/guard/1"
+	_, err := c.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: &apiID, StageName: aws.String("prod"), PatchOperations: []types.PatchOperation{
+		{Op: types.OpReplace, Path: aws.String("/webAclArn"), Value: aws.String(acl)},
+		{Op: types.OpReplace, Path: aws.String("/clientCertificateId"), Value: aws.String("cert01")},
+		{Op: types.OpReplace, Path: aws.String("/tracingEnabled"), Value: aws.String("true")},
+	}})
+	check(t, err)
+	out, err := c.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: &apiID})
+	check(t, err)
+	for _, st := range out.Item {
+		got := aws.ToString(st.WebAclArn) + "|" + aws.ToString(st.ClientCertificateId)
+		want := "|"
+		if aws.ToString(st.StageName) == "prod" {
+			want = acl + "|cert01"
+			if !st.TracingEnabled {
+				t.Errorf("moto's own settings are kept too")
+			}
+		}
+		if got != want {
+			t.Errorf("stage %s: %q, want %q", aws.ToString(st.StageName), got, want)
+		}
+	}
+	one, err := c.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: aws.String("prod")})
+	check(t, err)
+	if aws.ToString(one.WebAclArn) != acl {
+		t.Errorf("GetStage: web ACL %q", aws.ToString(one.WebAclArn))
+	}
+	_, err = c.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: &apiID, StageName: aws.String("prod"), PatchOperations: []types.PatchOperation{
+		{Op: types.OpRemove, Path: aws.String("/webAclArn")},
+	}})
+	check(t, err)
+	one, err = c.GetStage(ctx, &apigateway.GetStageInput{RestApiId: &apiID, StageName: aws.String("prod")})
+	check(t, err)
+	if one.WebAclArn != nil || aws.ToString(one.ClientCertificateId) != "cert01" {
+		t.Errorf("after removing the web ACL: %v %v", one.WebAclArn, one.ClientCertificateId)
+	}
+	_ = s
+}

@@ -52,6 +52,8 @@ type Shim struct {
 	buckets   map[principalRegion]*bucketPair
 	maxPage   int
 	snapshots map[snapshotKey][]byte
+	// stageExtras holds the stage settings moto ignores (web ACL, client certificate).
+	stageExtras map[stageKey]map[string]string
 	// metricData is the PutMetricData side log, see MetricDataRequests.
 	metricData []MetricDataRequest
 }
@@ -98,15 +100,16 @@ func NewShim(upstream string, opts ...Option) *Shim {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Shim{
-		upstream:   strings.TrimRight(upstream, "/"),
-		transport:  transport,
-		client:     &http.Client{Transport: transport, CheckRedirect: noRedirects},
-		ctx:        ctx,
-		cancel:     cancel,
-		apiSummary: true,
-		rng:        rand.New(rand.NewPCG(1, 0)),
-		buckets:    make(map[principalRegion]*bucketPair),
-		snapshots:  make(map[snapshotKey][]byte),
+		upstream:    strings.TrimRight(upstream, "/"),
+		transport:   transport,
+		client:      &http.Client{Transport: transport, CheckRedirect: noRedirects},
+		ctx:         ctx,
+		cancel:      cancel,
+		apiSummary:  true,
+		rng:         rand.New(rand.NewPCG(1, 0)),
+		buckets:     make(map[principalRegion]*bucketPair),
+		snapshots:   make(map[snapshotKey][]byte),
+		stageExtras: make(map[stageKey]map[string]string),
 	}
 	for _, o := range opts {
 		o(s)

@@ -11,14 +11,16 @@ import (
 // fixed so that the output reads the same on every run. pause separates deployments whose order
 // matters (API Gateway's createdDate has one-second resolution).
 func Demo(b *Builder, pause func(time.Duration)) error {
-	// catalog: healthy. CORS done right, a {proxy+} ANY, a key-required method covered by a
-	// plan with an enabled key, and a custom domain mapped to its stage.
+	// catalog: healthy. CORS done right, a {proxy+} ANY, methods that need a key covered by a
+	// plan with an enabled key, a custom domain mapped to its stage, and a stage with logs,
+	// tracing, metrics and a web ACL: no check has anything to say about it.
 	catalog := b.API("catalog", APIOptions{ID: "catalog001", Tags: map[string]string{"team": "shop"}})
-	catalog.Method("/products", "GET", Method{AllowOrigin: "'*'"}).Options("/products", StandardCORS("GET"))
-	catalog.Method("/products/{id}", "GET", Method{AllowOrigin: "'*'"}).Options("/products/{id}", StandardCORS("GET"))
-	catalog.Method("/legacy/{proxy+}", "ANY", Method{Integration: types.IntegrationTypeHttpProxy})
-	catalog.Method("/admin", "GET", Method{AllowOrigin: "'*'", KeyRequired: true}).Options("/admin", StandardCORS("GET"))
+	catalog.Method("/products", "GET", Method{AllowOrigin: "'*'", KeyRequired: true}).Options("/products", StandardCORS("GET"))
+	catalog.Method("/products/{id}", "GET", Method{AllowOrigin: "'*'", KeyRequired: true}).Options("/products/{id}", StandardCORS("GET"))
+	catalog.Method("/legacy/{proxy+}", "ANY", Method{Integration: types.IntegrationTypeAwsProxy, Auth: "AWS_IAM"})
+	catalog.Method("/admin", "GET", Method{AllowOrigin: "'*'", Auth: "AWS_IAM"}).Options("/admin", StandardCORS("GET"))
 	catalog.Deploy("prod")
+	catalog.Configure("prod", Hygienic("us-east-1"))
 	catalogPlan := b.UsagePlan("catalog-partners", catalog.ID+":prod")
 	b.APIKey("partner-acme", true, catalogPlan)
 	b.Domain("api.example.com").Mapping("api.example.com", "catalog", catalog.ID, "prod")
