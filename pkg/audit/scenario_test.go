@@ -5,11 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/apigw-drift/driftaudit/internal/seed"
+	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/report"
+	"github.com/apigw-drift/driftaudit/pkg/suppress"
 )
 
 // Each scenario builds an account through the real SDK, with drift and its healthy look-alikes,
@@ -47,7 +51,7 @@ func TestScenarioDeployment(t *testing.T) {
 	b.API("empty", seed.APIOptions{ID: "empty00001"}) // no method, no stage: nothing to deploy
 	a.seeded()
 
-	inv, rep := a.audit(testConfig())
+	inv, rep := a.audit(driftOnly())
 	assertNoFindingsFor(t, rep, "healthy", "empty")
 	assertCounts(t, rep, map[string]int{"undeployed-changes": 7, "stage-behind-latest": 1, "stage-without-deployment": 1, "never-deployed": 1, "api-key-without-plan": 2})
 	golden(t, "deployment.golden.json", reportJSON(t, inv, rep))
@@ -86,7 +90,7 @@ func TestScenarioCORS(t *testing.T) {
 	shop.Options("/search", seed.StandardCORS("GET"))
 	a.seeded()
 
-	inv, rep := a.audit(testConfig())
+	inv, rep := a.audit(driftOnly())
 	assertNoFindingsFor(t, rep, "healthy", "internal")
 	assertCounts(t, rep, map[string]int{"missing-options": 3, "options-requires-auth": 2, "options-missing-cors-headers": 1, "undeployed-changes": 1, "api-key-without-plan": 1})
 	golden(t, "cors.golden.json", reportJSON(t, inv, rep))
@@ -126,7 +130,7 @@ func TestScenarioUsagePlans(t *testing.T) {
 	b.APIKey("ghost-client", true, b.UsagePlan("ghosts", "nosuchapi1:prod", open.ID+":staging"))
 	a.seeded()
 
-	inv, rep := a.audit(testConfig())
+	inv, rep := a.audit(driftOnly())
 	assertNoFindingsFor(t, rep, "healthy")
 	assertCounts(t, rep, map[string]int{"unkeyed-usage-plan": 3, "api-key-without-plan": 1, "usage-plan-dangling-stage": 2})
 	critical := 0
@@ -167,7 +171,7 @@ func TestScenarioCustomDomains(t *testing.T) {
 	b.Domain("broken.example.com").Mapping("broken.example.com", "api", site.ID, "broken")
 	a.seeded()
 
-	inv, rep := a.audit(testConfig())
+	inv, rep := a.audit(driftOnly())
 	var gaps []string
 	for _, f := range rep.Findings {
 		if f.Check == "base-path-gap" {
@@ -182,6 +186,14 @@ func TestScenarioCustomDomains(t *testing.T) {
 		t.Errorf("base-path-gap findings:\n got %s\nwant %s", got, want)
 	}
 	golden(t, "domains.golden.json", reportJSON(t, inv, rep))
+}
+
+// driftOnly runs the four drift families: these scenarios are about them, and their healthy
+// look-alikes carry no stage hygiene (the hygiene scenario covers that family).
+func driftOnly() audit.Config {
+	c := testConfig()
+	c.Selection.Disable = []string{"hygiene"}
+	return c
 }
 
 func assertNoFindingsFor(t *testing.T, rep *report.Report, apiNames ...string) {
@@ -203,6 +215,89 @@ func assertCounts(t *testing.T, rep *report.Report, want map[string]int) {
 	for id, n := range rep.Summary.ByCheck {
 		if n != want[id] {
 			t.Errorf("%s: %d findings, want %d", id, n, want[id])
+		}
+	}
+}
+
+func TestScenarioHygiene(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	// Healthy: every setting the family looks for, IAM auth, and a MOCK backend (no client
+	// certificate needed).
+	tidy := b.API("tidy", seed.APIOptions{ID: "tidy000001", EndpointType: "REGIONAL"})
+	tidy.Method("/items", "GET", seed.Method{Auth: "AWS_IAM"})
+	tidy.Deploy("prod")
+	tidy.Configure("prod", seed.Hygienic(region))
+	// A PRIVATE API needs no web ACL, and its methods are not public.
+	private := b.API("private", seed.APIOptions{ID: "private001", EndpointType: "PRIVATE"})
+	private.Method("/jobs", "GET", seed.Method{})
+	private.Deploy("prod")
+	s := seed.Hygienic(region)
+	s.WebACLArn = ""
+	private.Configure("prod", s)
+
+	// Neglected: nothing configured, a public method, an HTTP backend, a secret in a variable.
+	bare := b.API("bare", seed.APIOptions{ID: "bare000001"})
+	bare.Method("/open", "GET", seed.Method{Integration: "HTTP"})
+	bare.Deploy("prod")
+	a.seeded()
+	if _, err := apigateway.NewFromConfig(a.cfg).UpdateStage(a.ctx, &apigateway.UpdateStageInput{RestApiId: aws.String("bare000001"), StageName: aws.String("prod"),
+		PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/variables/dbPassword"), Value: aws.String("hunter2")}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	c := testConfig()
+	c.Selection.Enable = []string{"hygiene"}
+	c.Checks.AllowedEndpointTypes = []string{"REGIONAL", "PRIVATE"}
+	inv, rep := a.audit(c)
+	assertNoFindingsFor(t, rep, "tidy", "private")
+	for _, id := range []string{"access-logging-disabled", "execution-logging-disabled", "detailed-metrics-disabled", "tracing-disabled",
+		"waf-not-attached", "client-certificate-missing", "public-method-without-auth", "secrets-in-stage-variables", "endpoint-type-not-allowed"} {
+		if rep.Summary.ByCheck[id] != 1 {
+			t.Errorf("%s: %d findings on the neglected API, want 1", id, rep.Summary.ByCheck[id])
+		}
+	}
+	js := reportJSON(t, inv, rep)
+	if strings.Contains(string(js), "hunter2") {
+		t.Error("a stage variable's value reached the report")
+	}
+	golden(t, "hygiene.golden.json", js)
+}
+
+// TestScenarioSuppressions: the drift-auditor:ignore tag and a suppression file, one entry of
+// which has expired, through a whole scan.
+func TestScenarioSuppressions(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	tagged := b.API("tagged", seed.APIOptions{ID: "tagged0001", Tags: map[string]string{"drift-auditor:ignore": "never-deployed"}})
+	tagged.Method("/x", "GET", seed.Method{})
+	legacy := b.API("legacy-billing", seed.APIOptions{ID: "legacy0001"})
+	legacy.Method("/x", "GET", seed.Method{})
+	draft := b.API("draft", seed.APIOptions{ID: "draft00001"})
+	draft.Method("/x", "GET", seed.Method{})
+	a.seeded()
+
+	set, err := suppress.Parse("team.yaml", strings.NewReader(`
+suppressions:
+  - {check: never-deployed, api: "legacy-*", reason: "kept for the audit trail"}
+  - {check: never-deployed, api: draft00001, reason: "prototype", expires: 2026-11-01}
+`), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := driftOnly()
+	c.Suppressions = set
+	_, rep := a.audit(c)
+	if len(rep.Findings) != 1 || rep.Findings[0].APIID != "draft00001" || !strings.Contains(rep.Findings[0].Message, "expired on 2026-11-01") {
+		t.Errorf("the expired suppression's finding should be back and say so: %+v", rep.Findings)
+	}
+	if rep.Summary.Suppressed != 2 || len(rep.Suppressed) != 2 || len(rep.Warnings) != 1 {
+		t.Fatalf("suppressed %d %+v, warnings %q", rep.Summary.Suppressed, rep.Suppressed, rep.Warnings)
+	}
+	reasons := rep.Suppressed[0].Suppression + " | " + rep.Suppressed[1].Suppression
+	for _, want := range []string{"team.yaml entry 1: kept for the audit trail", "tag drift-auditor:ignore=never-deployed on the API"} {
+		if !strings.Contains(reasons, want) {
+			t.Errorf("suppression reasons %q lack %q", reasons, want)
 		}
 	}
 }
