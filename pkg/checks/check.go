@@ -102,7 +102,7 @@ type Check struct {
 	Remediation string   `json:"remediation"`
 	// Peers names the other tools that check the same thing ("" when none does).
 	Peers string `json:"peers,omitempty"`
-	run         func(r *inventory.Region, cfg Config) []Finding
+	run   func(r *inventory.Region, cfg Config) []Finding
 }
 
 // Run applies the check to one region.
@@ -128,6 +128,16 @@ func All() []Check {
 		apiKeyWithoutPlan,
 		usagePlanDanglingStage,
 		basePathGap,
+		accessLoggingDisabled,
+		executionLoggingDisabled,
+		detailedMetricsDisabled,
+		tracingDisabled,
+		wafNotAttached,
+		clientCertificateMissing,
+		cacheNotEncrypted,
+		publicMethodWithoutAuth,
+		secretsInStageVariables,
+		endpointTypeNotAllowed,
 	}
 }
 

@@ -26,10 +26,20 @@ func TestRegistry(t *testing.T) {
 		{"api-key-without-plan", "usage-plans", []Severity{Critical}},
 		{"usage-plan-dangling-stage", "usage-plans", []Severity{Warning}},
 		{"base-path-gap", "custom-domains", []Severity{Critical, Warning, Info}},
+		{"access-logging-disabled", "hygiene", []Severity{Warning}},
+		{"execution-logging-disabled", "hygiene", []Severity{Info}},
+		{"detailed-metrics-disabled", "hygiene", []Severity{Info}},
+		{"tracing-disabled", "hygiene", []Severity{Info}},
+		{"waf-not-attached", "hygiene", []Severity{Info}},
+		{"client-certificate-missing", "hygiene", []Severity{Info}},
+		{"cache-not-encrypted", "hygiene", []Severity{Warning}},
+		{"public-method-without-auth", "hygiene", []Severity{Warning}},
+		{"secrets-in-stage-variables", "hygiene", []Severity{Critical}},
+		{"endpoint-type-not-allowed", "hygiene", []Severity{Warning}},
 	}
 	all := All()
 	if len(all) != len(catalogue) {
-		t.Fatalf("All() has %d checks, the catalogue of families 1-4 has %d", len(all), len(catalogue))
+		t.Fatalf("All() has %d checks, the catalogue has %d", len(all), len(catalogue))
 	}
 	kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	seen := map[string]bool{}
@@ -53,6 +63,9 @@ func TestRegistry(t *testing.T) {
 				if strings.TrimSpace(v) == "" {
 					t.Errorf("%s is empty", field)
 				}
+			}
+			if want.family == "hygiene" && strings.TrimSpace(c.Peers) == "" {
+				t.Error("a hygiene check names the peers that check the same thing (CHECKS.md's \"also checked by\")")
 			}
 			if c.run == nil {
 				t.Fatal("no run function")
@@ -110,6 +123,12 @@ func everyCheckFires() *inventory.Inventory {
 			withDeployment("d1", t0, at("/orders", "GET key")),
 			withDeployment("d2", t1, at("/orders", "GET key", "POST"), at("/items", "GET", "OPTIONS AWS_IAM"))),
 		api("a2", "drafts", withResource("r9", "/x", get())),
+		api("a3", "payments", endpoint("REGIONAL"),
+			withResource("r5", "/pay", post(auth("AWS_IAM"), integration("HTTP_PROXY"))),
+			withStageSettings("live", "d5", hygienic(), clientCert(""), cacheCluster(true),
+				methodSetting("*/*", inventory.MethodSetting{LoggingLevel: "INFO", MetricsEnabled: true, CachingEnabled: true}),
+				variable("dbPassword", false)),
+			withDeployment("d5", t0, at("/pay", "POST AWS_IAM"))),
 		plan("p1", "gold", covers("a1", "dev"), covers("a9", "prod")),
 		domain("api.example.com"),
 	)
@@ -120,7 +139,9 @@ func everyCheckFires() *inventory.Inventory {
 
 func TestRun(t *testing.T) {
 	inv := everyCheckFires()
-	got := Run(inv, All(), DefaultConfig())
+	cfg := DefaultConfig()
+	cfg.AllowedEndpointTypes = []string{"REGIONAL"}
+	got := Run(inv, All(), cfg)
 	fired := map[string]bool{}
 	for _, f := range got {
 		fired[f.Check] = true
@@ -142,7 +163,7 @@ func TestRun(t *testing.T) {
 	if !slices.Equal(again, got) {
 		t.Error("Run's order is not Sort's order")
 	}
-	if Run(everyCheckFires(), All(), DefaultConfig())[0] != got[0] {
+	if Run(everyCheckFires(), All(), cfg)[0] != got[0] {
 		t.Error("Run is not deterministic")
 	}
 
@@ -198,12 +219,15 @@ func TestChecksOnEmptyAndUnreadData(t *testing.T) {
 	snapshotsUnread := region(
 		api("a1", "orders", withTag("cors", "true"),
 			withResource("r1", "/orders", get(keyRequired()), options()),
-			withStage("prod", "d1"), withListedDeployment("d1", t0)),
+			withStageSettings("prod", "d1", hygienic()), withListedDeployment("d1", t0)),
 		plan("p1", "gold", covers("a1", "prod"), planKeys("k1")),
 	)
+	// The ragged stage has what the hygiene checks want, except what lives in its nil maps.
+	raggedStage := inventory.Stage{Name: "prod", DeploymentID: "d1", AccessLogDestination: "arn:aws:logs:eu-west-1:123456789012:log-group:a",
+		TracingEnabled: true, WebACLArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b"}
 	ragged := &inventory.Region{
 		Name: "eu-west-1",
-		APIs: []inventory.API{{ID: "a1", Stages: []inventory.Stage{{Name: "prod", DeploymentID: "d1"}},
+		APIs: []inventory.API{{ID: "a1", Stages: []inventory.Stage{raggedStage},
 			Deployments: []inventory.Deployment{{ID: "d1"}}, Resources: []inventory.Resource{{ID: "r1", Path: "/"}}}},
 		UsagePlans: []inventory.UsagePlan{{ID: "p1", Name: "gold", KeyIDs: []string{"k1"}}},
 		Domains:    []inventory.DomainName{{Name: "api.example.com", Mappings: []inventory.BasePathMapping{{BasePath: "(none)", APIID: "a1", Stage: "prod"}}}},
@@ -211,17 +235,30 @@ func TestChecksOnEmptyAndUnreadData(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		r    *inventory.Region
+		// saysWrong are the checks for which the data does say something is wrong: they must
+		// find it, without tripping on the nil maps.
+		saysWrong []string
 	}{
-		{"zero region", &inventory.Region{}},
-		{"empty region", region()},
-		{"region lists unread", allUnread},
-		{"API, plan keys and mappings unread", apisUnread},
-		{"snapshots unread", snapshotsUnread},
-		{"nil maps and slices everywhere", ragged},
+		{name: "zero region", r: &inventory.Region{}},
+		{name: "empty region", r: region()},
+		{name: "region lists unread", r: allUnread},
+		{name: "API, plan keys and mappings unread", r: apisUnread},
+		{name: "snapshots unread", r: snapshotsUnread},
+		{name: "nil maps and slices everywhere", r: ragged, saysWrong: []string{"execution-logging-disabled", "detailed-metrics-disabled"}},
 	} {
 		for _, c := range All() {
 			t.Run(tc.name+"/"+c.ID, func(t *testing.T) {
-				if got := c.Run(tc.r, DefaultConfig()); len(got) != 0 {
+				got := c.Run(tc.r, DefaultConfig())
+				if slices.Contains(tc.saysWrong, c.ID) {
+					if len(got) != 1 || got[0].Stage != "prod" {
+						t.Errorf("want one finding on stage prod, got:\n%s", dump(got))
+					}
+					for _, f := range got {
+						assertWellFormed(t, f, tc.r.Name)
+					}
+					return
+				}
+				if len(got) != 0 {
 					t.Errorf("findings on data that says nothing is wrong, or nothing was read:\n%s", dump(got))
 				}
 			})

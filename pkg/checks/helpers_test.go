@@ -156,6 +156,74 @@ func withStage(name, deploymentID string) apiOpt {
 	}
 }
 
+// endpoint sets the API's endpoint types (EDGE, REGIONAL, PRIVATE).
+func endpoint(types ...string) apiOpt {
+	return func(a *inventory.API) { a.EndpointTypes = append([]string{}, types...) }
+}
+
+type stageOpt func(*inventory.Stage)
+
+// withStageSettings adds a stage like withStage, with the settings opts give it.
+func withStageSettings(name, deploymentID string, opts ...stageOpt) apiOpt {
+	return func(a *inventory.API) {
+		st := inventory.Stage{Name: name, DeploymentID: deploymentID}
+		for _, o := range opts {
+			o(&st)
+		}
+		a.Stages = append(a.Stages, st)
+	}
+}
+
+func accessLog(arn string) stageOpt {
+	return func(st *inventory.Stage) { st.AccessLogDestination = arn }
+}
+
+func tracing(on bool) stageOpt { return func(st *inventory.Stage) { st.TracingEnabled = on } }
+
+func webACL(arn string) stageOpt { return func(st *inventory.Stage) { st.WebACLArn = arn } }
+
+func clientCert(id string) stageOpt {
+	return func(st *inventory.Stage) { st.ClientCertificateID = id }
+}
+
+func cacheCluster(on bool) stageOpt {
+	return func(st *inventory.Stage) { st.CacheClusterEnabled = on }
+}
+
+// methodSetting sets (replaces) the stage's method settings for one key ("*/*" or
+// "resource/METHOD").
+func methodSetting(key string, ms inventory.MethodSetting) stageOpt {
+	return func(st *inventory.Stage) {
+		if st.MethodSettings == nil {
+			st.MethodSettings = map[string]inventory.MethodSetting{}
+		}
+		st.MethodSettings[key] = ms
+	}
+}
+
+// noMethodSettings drops every method setting of the stage.
+func noMethodSettings() stageOpt { return func(st *inventory.Stage) { st.MethodSettings = nil } }
+
+// variable adds a stage variable; its value is only ever known as whether it looked secret.
+func variable(name string, valueLooksSecret bool) stageOpt {
+	return func(st *inventory.Stage) {
+		st.Variables = append(st.Variables, inventory.StageVariable{Name: name, ValueLooksSecret: valueLooksSecret})
+	}
+}
+
+// hygienic gives a stage every setting the hygiene checks look for: access logs, execution
+// logging at ERROR and detailed metrics on */*, X-Ray, a web ACL and a client certificate.
+// Options after it take something away.
+func hygienic() stageOpt {
+	return func(st *inventory.Stage) {
+		st.AccessLogDestination = "arn:aws:logs:" + testRegion + ":123456789012:log-group:orders-access"
+		st.TracingEnabled = true
+		st.WebACLArn = "arn:aws:wafv2:" + testRegion + ":123456789012:regional/webacl/orders/1f2e3d4c"
+		st.ClientCertificateID = "cc1abc"
+		methodSetting("*/*", inventory.MethodSetting{LoggingLevel: "ERROR", MetricsEnabled: true})(st)
+	}
+}
+
 type snapPath struct {
 	path    string
 	methods []string
@@ -366,7 +434,7 @@ func assertWellFormed(t *testing.T, f Finding, regionName string) {
 	if f.Severity < Info || f.Severity > Critical {
 		t.Errorf("finding %+v has severity %v", f, f.Severity)
 	}
-	if !strings.HasPrefix(f.Remediation, "aws apigateway ") {
+	if !strings.HasPrefix(f.Remediation, "aws apigateway ") && !strings.HasPrefix(f.Remediation, "aws wafv2 ") {
 		t.Errorf("remediation %q is not an AWS CLI command", f.Remediation)
 	}
 	for _, m := range regionFlagArg.FindAllStringSubmatch(f.Remediation, -1) {

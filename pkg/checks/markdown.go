@@ -9,9 +9,13 @@ import (
 // and a test keeps the two equal.
 func MarkdownTable(all []Check) string {
 	var b strings.Builder
-	b.WriteString("| id | severity | catches | looks at |\n|---|---|---|---|\n")
+	b.WriteString("| id | severity | catches | looks at | also checked by |\n|---|---|---|---|---|\n")
 	for _, c := range all {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", c.ID, cell(c.Levels), cell(c.Title), cell(c.LooksAt))
+		peers := c.Peers
+		if peers == "" {
+			peers = "none"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", c.ID, cell(c.Levels), cell(c.Title), cell(c.LooksAt), cell(peers))
 	}
 	return b.String()
 }

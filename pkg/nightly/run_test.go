@@ -54,10 +54,10 @@ func TestNightlyRun(t *testing.T) {
 		t.Fatalf("%d report messages, want 1", len(got))
 	}
 	n := got[0]
-	if want := "API Gateway drift: 10 critical, 7 warning, 3 info in 123456789012 us-east-1"; n.Subject != want {
+	if want := "API Gateway drift: 10 critical, 20 warning, 27 info in 123456789012 us-east-1"; n.Subject != want {
 		t.Errorf("subject %q, want %q", n.Subject, want)
 	}
-	for name, want := range map[string]string{"severity": "critical", "critical": "10", "warning": "7", "info": "3", "scan_errors": "0", "complete": "true", "account": "123456789012"} {
+	for name, want := range map[string]string{"severity": "critical", "critical": "10", "warning": "20", "info": "27", "scan_errors": "0", "complete": "true", "account": "123456789012"} {
 		if a := n.MessageAttributes[name]; a.Value != want {
 			t.Errorf("attribute %s = %q, want %q", name, a.Value, want)
 		}
@@ -74,8 +74,8 @@ func TestNightlyRun(t *testing.T) {
 		want float64
 	}{
 		{"Findings", []string{"Severity", "critical"}, 10},
-		{"Findings", []string{"Severity", "warning"}, 7},
-		{"Findings", []string{"Severity", "info"}, 3},
+		{"Findings", []string{"Severity", "warning"}, 20},
+		{"Findings", []string{"Severity", "info"}, 27},
 		{"Findings", []string{"Check", "undeployed-changes"}, 4},
 		{"Findings", []string{"Check", "base-path-gap"}, 5},
 		{"Findings", []string{"Check", "usage-plan-dangling-stage"}, 1},
@@ -226,6 +226,7 @@ func TestReportOnlyWithFindings(t *testing.T) {
 		api := b.API("fine", seed.APIOptions{ID: "fine000001"})
 		api.Method("/x", "GET", seed.Method{Auth: "AWS_IAM"})
 		api.Deploy("prod")
+		api.Configure("prod", seed.Hygienic(region))
 		return b.Err()
 	})
 	if err := s.invoke("scheduler-event.json", time.Minute); err != nil {
