@@ -246,3 +246,40 @@ func tail(s string, n int) string {
 	}
 	return s[len(s)-n:]
 }
+
+// TestThrottledPublishingIsRetried: SNS and CloudWatch answering "slow down" a few times is
+// absorbed by the SDK's bounded retries; the run succeeds and publishes once.
+func TestThrottledPublishingIsRetried(t *testing.T) {
+	s := newStack(t, nil)
+	s.seed(demo)
+	s.shim.AddFault(awsemu.Fault{Service: "sns", Operation: "Publish", Kind: awsemu.FaultThrottle, Count: 2})
+	s.shim.AddFault(awsemu.Fault{Service: "monitoring", Operation: "PutMetricData", Kind: awsemu.FaultThrottle, Count: 2})
+	if err := s.invoke("scheduler-event.json", time.Minute); err != nil {
+		t.Fatalf("throttling that clears must not fail the run: %v", err)
+	}
+	if n := len(s.received()); n != 1 {
+		t.Errorf("%d reports delivered, want 1", n)
+	}
+	if got := s.shim.Counts(); got["Publish"] != 3 || got["PutMetricData"] != 3 {
+		t.Errorf("want 2 throttled attempts and 1 success of each, got Publish %d, PutMetricData %d", got["Publish"], got["PutMetricData"])
+	}
+}
+
+// TestRetriedInvocationDoesNotDoubleCount: Lambda retries a failed invocation, which publishes
+// the same run's metrics again. Alarms read Maximum, which a second identical datum leaves
+// as it was.
+func TestRetriedInvocationDoesNotDoubleCount(t *testing.T) {
+	s := newStack(t, nil)
+	s.seed(demo)
+	for range 2 {
+		if err := s.invoke("scheduler-event.json", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, ok := s.metric("Findings", "Severity", "critical"); !ok || v != 10 {
+		t.Errorf("critical after two identical runs: Maximum %v, want 10", v)
+	}
+	if v, ok := s.metric("Complete"); !ok || v != 1 {
+		t.Errorf("Complete after two runs: %v", v)
+	}
+}
