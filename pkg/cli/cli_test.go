@@ -56,7 +56,10 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 // demoAccount seeds the demo account behind a fresh shim and returns the shim's URL.
-func demoAccount(t *testing.T) string {
+func demoAccount(t *testing.T) string { return demoShim(t).URL }
+
+// demoShim seeds the demo account behind a fresh shim and returns the shim.
+func demoShim(t *testing.T) *awsemu.Shim {
 	t.Helper()
 	ctx := context.Background()
 	if err := moto.Reset(ctx); err != nil {
@@ -68,7 +71,36 @@ func demoAccount(t *testing.T) string {
 	if err := seed.Demo(seed.New(ctx, client), time.Sleep); err != nil {
 		t.Fatal(err)
 	}
-	return shim.URL
+	return shim
+}
+
+// TestIncompleteScanFailsTheGate: an API that denies access makes the scan incomplete; the
+// report says so and the CLI exits 1 even where no finding reaches --fail-on, so that a CI gate
+// never passes on a report that could not read everything.
+func TestIncompleteScanFailsTheGate(t *testing.T) {
+	shim := demoShim(t)
+	shim.AddFault(awsemu.Fault{Service: "apigateway", APIID: "orders0001", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"})
+	code, js, _ := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", "json", "--enable", "never-deployed")
+	var doc struct {
+		Summary struct {
+			Findings int  `json:"findings"`
+			Complete bool `json:"complete"`
+		} `json:"summary"`
+		Errors []struct{ Region, APIID, Operation, Message string } `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if code != cli.ExitFindings || doc.Summary.Complete || len(doc.Errors) == 0 || doc.Errors[0].Region != "us-east-1" {
+		t.Errorf("exit %d, complete %t, errors %+v: want exit 1 and the errors listed", code, doc.Summary.Complete, doc.Errors)
+	}
+	if code, _, _ := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--fail-on", "none"); code != cli.ExitOK {
+		t.Errorf("--fail-on none: exit %d", code)
+	}
+	_, text, _ := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--enable", "never-deployed")
+	if !strings.Contains(text, "Scan errors (") || !strings.Contains(text, "scan INCOMPLETE") {
+		t.Errorf("the text report must show the scan errors:\n%s", text)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {
