@@ -35,29 +35,24 @@ var (
 	bootstrap string
 )
 
-func TestMain(m *testing.M) {
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+
+func runTests(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "auditor-bootstrap")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
+	defer os.RemoveAll(dir)
 	bootstrap = filepath.Join(dir, "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build bootstrap: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	moto, err = awsemu.StartMoto(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	moto.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	return awsemu.RunWithMoto(m, &moto, func() error {
+		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("build bootstrap: %v\n%s", err, out)
+		}
+		return nil
+	})
 }
 
 // runtimeAPI serves one invocation of the Lambda Runtime API and records the function's answer.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -28,19 +27,7 @@ const region = "us-east-1"
 // moto is shared by the package's tests, which run one after another and reset it in between.
 var moto *awsemu.Moto
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	var err error
-	moto, err = awsemu.StartMoto(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	moto.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(awsemu.RunWithMoto(m, &moto, nil)) }
 
 // account is a fresh emulated account behind its own shim.
 type account struct {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,18 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden files from this run"
 
 var moto *awsemu.Moto
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	var err error
-	moto, err = awsemu.StartMoto(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	moto.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(awsemu.RunWithMoto(m, &moto, nil)) }
 
 var fixedNow = func() time.Time { return time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC) }
 

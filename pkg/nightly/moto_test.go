@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,19 +28,7 @@ const region = "us-east-1"
 
 var moto *awsemu.Moto
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	var err error
-	moto, err = awsemu.StartMoto(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	moto.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(awsemu.RunWithMoto(m, &moto, nil)) }
 
 // stack is what the SAM template deploys, emulated: the report topic with a queue subscribed
 // to it (standing in for the team's mailbox), and a handler built as main builds it.
