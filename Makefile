@@ -14,7 +14,7 @@ export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
 export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all build demo emulator test unit lint fmt-check vet staticcheck tidy-check template-check venv clean bench
+.PHONY: all build demo emulator test unit fuzz lint fmt-check vet staticcheck tidy-check template-check venv clean bench
 
 all: build
 
@@ -45,10 +45,19 @@ emulator: venv build
 	$(GO) run ./internal/emulator
 
 ## test: every test (unit, scenario against moto, CLI end to end) and every lint
-test: venv lint template-check unit
+test: venv lint template-check unit fuzz
 
 unit: venv
 	$(GO) test -race -count=1 ./...
+
+## fuzz: run each fuzz target for $(FUZZTIME) after its seeds (testdata/fuzz); Go fuzzes one target per run
+FUZZTIME ?= 4s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzParseEvent$$' -fuzztime=$(FUZZTIME) ./pkg/nightly
+	$(GO) test -run='^$$' -fuzz='^FuzzLoadConfig$$' -fuzztime=$(FUZZTIME) ./pkg/nightly
+	$(GO) test -run='^$$' -fuzz='^FuzzParseSuppressions$$' -fuzztime=$(FUZZTIME) ./pkg/suppress
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeInventory$$' -fuzztime=$(FUZZTIME) ./pkg/inventory
+	$(GO) test -run='^$$' -fuzz='^FuzzStageDrift$$' -fuzztime=$(FUZZTIME) ./pkg/checks
 
 lint: fmt-check vet staticcheck tidy-check
 

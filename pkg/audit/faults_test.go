@@ -96,7 +96,8 @@ func TestFaults(t *testing.T) {
 		// errorsOn, when set, is the API every scan error must name.
 		errorsOn string
 	}{
-		{name: "bursts of 429", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultThrottle, Probability: 0.3}, complete: true},
+		{name: "bursts of 429", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultThrottle, Count: 12}, complete: true},
+		{name: "429 on a share of calls", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultThrottle, Probability: 0.15}, complete: true},
 		{name: "5xx on a share of calls", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultStatus, Status: 503, Probability: 0.2}, complete: true},
 		{name: "connection resets", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultReset, Probability: 0.2}, complete: true},
 		{name: "timeouts", fault: awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultHang, Count: 4},

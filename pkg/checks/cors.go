@@ -182,9 +182,10 @@ func putPreflightResponses(region, apiID string, res *inventory.Resource) string
 	origin := "'*'"
 	for _, name := range sortedKeys(res.Methods) {
 		for _, code := range sortedKeys(res.Methods[name].IntegrationResponseHeaders) {
-			for h, v := range res.Methods[name].IntegrationResponseHeaders[code] {
-				if strings.EqualFold(h, allowOrigin) && strings.HasPrefix(v, "'") {
-					origin = v
+			headers := res.Methods[name].IntegrationResponseHeaders[code]
+			for _, h := range sortedKeys(headers) {
+				if strings.EqualFold(h, allowOrigin) && strings.HasPrefix(headers[h], "'") {
+					origin = headers[h]
 				}
 			}
 		}
@@ -360,10 +361,12 @@ func bestPreflightResponse(responses map[string]map[string]string) (string, map[
 	return best, responses[best]
 }
 
+// lookupHeader finds a header whatever its case; of two spellings, the first in sorted order
+// wins, so that findings do not depend on map order.
 func lookupHeader(headers map[string]string, name string) (string, bool) {
-	for h, v := range headers {
+	for _, h := range sortedKeys(headers) {
 		if strings.EqualFold(h, name) {
-			return v, true
+			return headers[h], true
 		}
 	}
 	return "", false

@@ -60,8 +60,16 @@ const (
 var topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$`)
 
 // LoadConfig reads the configuration from getenv and validates it; the error names the variable
-// and the form it expects, in one line.
+// and the form it expects, in one line, and comes with the zero Config.
 func LoadConfig(getenv func(string) string) (Config, error) {
+	c, err := loadConfig(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{Audit: audit.DefaultConfig(), Namespace: "APIGatewayDrift", PublishReserve: 30 * time.Second}
 	regionsFrom := EnvRegions
 	if v := getenv(EnvRegions); strings.TrimSpace(v) != "" {

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Input narrows one run; an operator passes it when invoking the function by hand.
@@ -43,6 +45,17 @@ func ParseEvent(payload []byte) (Input, error) {
 	if env.Source == "" && env.DetailType == "" {
 		return in, strict(trimmed, &in, "invocation payload")
 	}
+	// An event carries its input in detail; options beside the envelope would be ignored, and a
+	// dry run that is silently ignored is a real run.
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &top); err != nil {
+		return in, fmt.Errorf("invocation payload: %w", err)
+	}
+	for _, k := range []string{"regions", "dry_run"} {
+		if _, ok := top[k]; ok {
+			return in, fmt.Errorf("invocation payload: %q beside an event's source or detail-type would be ignored: put it in detail, or send a bare {\"regions\": [...], \"dry_run\": true}", k)
+		}
+	}
 	detail := bytes.TrimSpace(env.Detail)
 	if len(detail) > 0 && detail[0] == '"' {
 		var s string
@@ -57,27 +70,43 @@ func ParseEvent(payload []byte) (Input, error) {
 	return in, strict(detail, &in, "event detail")
 }
 
+// strict decodes data into in, which it leaves untouched on error: the decoder fills the known
+// fields before it reports an unknown one.
 func strict(data []byte, in *Input, what string) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(in); err != nil {
+	var got Input
+	if err := dec.Decode(&got); err != nil {
 		return fmt.Errorf("%s: %w (known fields: regions, dry_run)", what, err)
 	}
 	if dec.More() {
 		return errors.New(what + ": more than one JSON value")
 	}
-	for _, r := range in.Regions {
+	for _, r := range got.Regions {
 		if strings.TrimSpace(r) == "" {
 			return fmt.Errorf("%s: an empty region name", what)
 		}
 	}
+	*in = got
 	return nil
 }
 
+// preview is the start of a payload for an error message: at most 40 characters, on one line.
 func preview(b []byte) string {
 	const n = 40
-	if len(b) > n {
-		return string(b[:n]) + "…"
+	var out strings.Builder
+	i := 0
+	for _, r := range string(b) {
+		if i++; i > n {
+			out.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			out.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		out.WriteRune(r)
 	}
-	return string(b)
+	return out.String()
 }

@@ -76,6 +76,8 @@ func TestParseEventErrors(t *testing.T) {
 		want    []string
 	}{
 		{"typo in manual input", `{"dryrun": true}`, []string{"invocation payload", `"dryrun"`, known}},
+		{"dry run beside an event envelope", `{"source": "me", "dry_run": true}`, []string{"invocation payload", `"dry_run" beside an event's source`}},
+		{"regions beside an event envelope", `{"detail-type": "Scheduled Event", "detail": {}, "regions": ["eu-west-1"]}`, []string{`"regions" beside`}},
 		{"typo beside a known field", `{"regions": ["eu-west-1"], "region": "us-east-1"}`, []string{`"region"`, known}},
 		{"typo in Scheduler detail", replaceOnce(t, schedulerDefault, `"detail": "{}"`, `"detail": "{\"dryRun\": true}"`),
 			[]string{"event detail", `"dryRun"`, known}},

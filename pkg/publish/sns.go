@@ -69,7 +69,7 @@ func BuildMessage(rep *report.Report, fullReportAt string) (Message, error) {
 	var renderErr error
 	fits := func(findings, errs int) (string, bool) {
 		var b bytes.Buffer
-		if err := rep.WriteTextLimited(&b, report.TextLimits{MaxFindings: findings, MaxErrors: errs, Note: note}); err != nil {
+		if err := rep.WriteTextLimited(&b, report.TextOptions{MaxFindings: findings, MaxErrors: errs, Note: note}); err != nil {
 			renderErr = err
 			return "", false
 		}

@@ -313,7 +313,7 @@ func TestBuildMessageTruncated(t *testing.T) {
 	}
 
 	var more bytes.Buffer
-	if err := rep.WriteTextLimited(&more, report.TextLimits{MaxFindings: shown + 1, MaxErrors: -1, Note: "The full report is " + fullReportAt + "."}); err != nil {
+	if err := rep.WriteTextLimited(&more, report.TextOptions{MaxFindings: shown + 1, MaxErrors: -1, Note: "The full report is " + fullReportAt + "."}); err != nil {
 		t.Fatal(err)
 	}
 	if bigger := (publish.Message{Subject: msg.Subject, Body: more.String(), Attributes: msg.Attributes}); bigger.Size() <= snsLimit {

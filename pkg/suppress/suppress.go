@@ -63,10 +63,14 @@ func Parse(name string, r io.Reader, known []checks.Check) (*Set, error) {
 	dec.KnownFields(true)
 	var f File
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("suppressions %s: not YAML or JSON: %w", name, err)
+		return nil, fmt.Errorf("suppressions %s: not YAML or JSON: %s", name, oneLine(err))
 	}
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("suppressions %s: %w", name, err)
+		return nil, fmt.Errorf("suppressions %s: %s", name, oneLine(err))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("suppressions %s: more than one YAML document; put every entry under one suppressions: list", name)
 	}
 	lines := entryLines(&root)
 	ids := map[string]bool{"all": true}
@@ -102,6 +106,17 @@ func Parse(name string, r io.Reader, known []checks.Check) (*Set, error) {
 		s.entries = append(s.entries, e)
 	}
 	return s, nil
+}
+
+// oneLine is a YAML error as one line: yaml.v3 puts each unmarshal error on a line of its own
+// and quotes the offending value as it is.
+func oneLine(err error) string {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msg = "yaml: " + strings.Join(te.Errors, "; ")
+	}
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(msg)
 }
 
 // entryLines finds the line of each entry, for errors a person can act on.

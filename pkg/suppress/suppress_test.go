@@ -31,6 +31,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad glob", "suppressions:\n  - {check: missing-options, api: '[x', reason: r}\n", `bad pattern "[x"`},
 		{"unknown field", "suppressions:\n  - {check: missing-options, api: x, reason: r, stages: prod}\n", "field stages not found"},
 		{"not yaml", "suppressions: [", "not YAML or JSON"},
+		{"two documents", "suppressions: []\n---\nsuppressions:\n  - {check: missing-options, api: x, reason: r}\n", "more than one YAML document"},
 		{"second entry", "suppressions:\n  - {check: missing-options, api: x, reason: r}\n  - {check: missing-options, api: x}\n", "entry 2 (line 3): reason is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
