@@ -365,12 +365,12 @@ func (b *Builder) DeleteAPI(id string) *Builder {
 
 // StageSettings are the hygiene settings of a stage; zero values leave a setting alone.
 type StageSettings struct {
-	Tracing          bool
-	AccessLogArn     string
-	LoggingLevel     string // for */*: OFF, ERROR or INFO
-	DetailedMetrics  bool
-	WebACLArn        string
-	ClientCertID     string
+	Tracing         bool
+	AccessLogArn    string
+	LoggingLevel    string // for */*: OFF, ERROR or INFO
+	DetailedMetrics bool
+	WebACLArn       string
+	ClientCertID    string
 }
 
 // Configure applies settings to a stage. Apply it after the stage's last deployment: moto's
