@@ -38,13 +38,15 @@ func SeedAccount(ctx context.Context, client *apigateway.Client, n int, prefix s
 	type plan struct {
 		resources           int
 		post, cors, late    bool
+		public              bool
 		stages              []string
 		newDeploymentForDev bool
 		neverDeployed       bool
 	}
 	plans := make([]plan, n)
 	for i := range plans {
-		p := plan{resources: resourcesFor(rng), post: rng.IntN(10) < 3, cors: rng.IntN(20) == 0, late: rng.IntN(10) == 0, neverDeployed: rng.IntN(33) == 0}
+		p := plan{resources: resourcesFor(rng), post: rng.IntN(10) < 3, cors: rng.IntN(20) == 0, late: rng.IntN(10) == 0, neverDeployed: rng.IntN(33) == 0,
+			public: rng.IntN(10) == 0}
 		p.stages = []string{"prod"}
 		if rng.IntN(2) == 0 {
 			p.stages = append(p.stages, "dev")
@@ -74,13 +76,18 @@ func SeedAccount(ctx context.Context, client *apigateway.Client, n int, prefix s
 					tags["cors"] = "true"
 				}
 				api := b.API(fmt.Sprintf("%s-api-%04d", prefix, i), seed.APIOptions{ID: fmt.Sprintf("%s%05d", prefix, i), Tags: tags})
+				// Most APIs sign their calls with IAM; one in ten is public (NONE, no key).
+				m := seed.Method{Bare: true, Auth: "AWS_IAM"}
+				if p.public {
+					m.Auth = "NONE"
+				}
 				methods := 0
 				for j := range p.resources {
 					path := fmt.Sprintf("/g%d/r%d", j/10, j)
-					api.Method(path, "GET", seed.Method{Bare: true})
+					api.Method(path, "GET", m)
 					methods++
 					if p.post && j%3 == 0 {
-						api.Method(path, "POST", seed.Method{Bare: true})
+						api.Method(path, "POST", m)
 						methods++
 					}
 				}

@@ -3,7 +3,10 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"time"
 
@@ -117,10 +120,89 @@ func (r *Report) Worst() checks.Severity {
 	return worst
 }
 
-// WriteJSON writes the report as one indented JSON document.
+// WriteJSON writes the report as one indented JSON document. Findings are written one at a
+// time, so that a report of tens of thousands never sits in memory twice.
 func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	b := bufio.NewWriter(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	// value writes v as the encoder would at this depth, without its trailing newline.
+	value := func(v any, prefix string) error {
+		buf.Reset()
+		enc.SetIndent(prefix, "  ")
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := b.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
+	}
+	field := func(name string, v any, last bool) error {
+		fmt.Fprintf(b, "  %q: ", name)
+		if err := value(v, "  "); err != nil {
+			return err
+		}
+		if !last {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+		return nil
+	}
+	list := func(name string, n int, item func(i int) any, last bool) error {
+		fmt.Fprintf(b, "  %q: ", name)
+		if n == 0 {
+			b.WriteString("[]")
+		} else {
+			b.WriteString("[\n")
+			for i := range n {
+				b.WriteString("    ")
+				if err := value(item(i), "    "); err != nil {
+					return err
+				}
+				if i < n-1 {
+					b.WriteString(",")
+				}
+				b.WriteString("\n")
+			}
+			b.WriteString("  ]")
+		}
+		if !last {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+		return nil
+	}
+	b.WriteString("{\n")
+	steps := []func() error{
+		func() error { return field("schema_version", r.SchemaVersion, false) },
+		func() error { return field("generated_at", r.GeneratedAt, false) },
+		func() error {
+			if r.AccountID == "" {
+				return nil
+			}
+			return field("account_id", r.AccountID, false)
+		},
+		func() error { return field("regions", r.Regions, false) },
+		func() error { return field("summary", r.Summary, false) },
+		func() error {
+			return list("findings", len(r.Findings), func(i int) any { return r.Findings[i] }, false)
+		},
+		func() error { return list("errors", len(r.Errors), func(i int) any { return r.Errors[i] }, false) },
+		func() error {
+			return list("suppressed", len(r.Suppressed), func(i int) any { return r.Suppressed[i] }, len(r.Warnings) == 0)
+		},
+		func() error {
+			if len(r.Warnings) == 0 {
+				return nil
+			}
+			return field("warnings", r.Warnings, true)
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	b.WriteString("}\n")
+	return b.Flush()
 }
