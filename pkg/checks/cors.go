@@ -80,15 +80,11 @@ var missingOptions = Check{
 	LooksAt:     "resources without OPTIONS (and without ANY) on APIs where CORS is intended, in the working definition and in each stage's deployed snapshot",
 	Remediation: "put-method OPTIONS (authorization NONE), a MOCK integration, a 200 method response and integration response with the three Access-Control-Allow-* headers, then create-deployment",
 	run: func(r *inventory.Region, cfg Config) []Finding {
-		var out []Finding
-		for i := range r.APIs {
-			api := &r.APIs[i]
-			if unread(api.Unread, inventory.OpGetResources) {
-				continue
-			}
+		return eachReadAPI(r, func(api *inventory.API) []Finding {
+			var out []Finding
 			intended, why := corsIntended(api, cfg)
 			if !intended {
-				continue
+				return out
 			}
 			byPath := map[string]*inventory.Resource{}
 			for j := range api.Resources {
@@ -143,8 +139,8 @@ var missingOptions = Check{
 					})
 				}
 			}
-		}
-		return out
+			return out
+		})
 	},
 }
 
@@ -227,12 +223,8 @@ var optionsRequiresAuth = Check{
 	LooksAt:     "OPTIONS methods' authorizationType and apiKeyRequired, in the working definition and in each stage's deployed snapshot",
 	Remediation: "aws apigateway update-method ... --http-method OPTIONS --patch-operations op=replace,path=/authorizationType,value=NONE op=replace,path=/apiKeyRequired,value=false, then create-deployment",
 	run: func(r *inventory.Region, _ Config) []Finding {
-		var out []Finding
-		for i := range r.APIs {
-			api := &r.APIs[i]
-			if unread(api.Unread, inventory.OpGetResources) {
-				continue
-			}
+		return eachReadAPI(r, func(api *inventory.API) []Finding {
+			var out []Finding
 			byPath := map[string]*inventory.Resource{}
 			for j := range api.Resources {
 				res := &api.Resources[j]
@@ -275,8 +267,8 @@ var optionsRequiresAuth = Check{
 					})
 				}
 			}
-		}
-		return out
+			return out
+		})
 	},
 }
 
@@ -305,12 +297,8 @@ var optionsMissingCORSHeaders = Check{
 		"Access-Control-Allow-Origin, -Methods and -Headers set, and Allow-Methods naming every method of the resource",
 	Remediation: "aws apigateway update-integration-response --rest-api-id API --resource-id RESOURCE --http-method OPTIONS --status-code 200 --patch-operations (JSON adding each missing header), then create-deployment",
 	run: func(r *inventory.Region, _ Config) []Finding {
-		var out []Finding
-		for i := range r.APIs {
-			api := &r.APIs[i]
-			if unread(api.Unread, inventory.OpGetResources) {
-				continue
-			}
+		return eachReadAPI(r, func(api *inventory.API) []Finding {
+			var out []Finding
 			for j := range api.Resources {
 				res := &api.Resources[j]
 				m, ok := res.Methods["OPTIONS"]
@@ -341,8 +329,8 @@ var optionsMissingCORSHeaders = Check{
 					Remediation: fixPreflightHeaders(r.Name, api, res, m, code, patches, missing),
 				})
 			}
-		}
-		return out
+			return out
+		})
 	},
 }
 

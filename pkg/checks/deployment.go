@@ -34,12 +34,8 @@ var undeployedChanges = Check{
 	LooksAt:     "each stage's deployed snapshot (GetDeployment embed=apisummary) against the working definition (GetResources embed=methods)",
 	Remediation: "aws apigateway create-deployment --rest-api-id API --stage-name STAGE --region REGION",
 	run: func(r *inventory.Region, _ Config) []Finding {
-		var out []Finding
-		for i := range r.APIs {
-			api := &r.APIs[i]
-			if unread(api.Unread, inventory.OpGetResources) {
-				continue
-			}
+		return eachReadAPI(r, func(api *inventory.API) []Finding {
+			var out []Finding
 			working := workingSnapshot(api)
 			for j := range api.Stages {
 				st := &api.Stages[j]
@@ -55,8 +51,8 @@ var undeployedChanges = Check{
 					})
 				}
 			}
-		}
-		return out
+			return out
+		})
 	},
 }
 

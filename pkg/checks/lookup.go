@@ -143,3 +143,14 @@ func stageNames(api *inventory.API) []string {
 	}
 	return names
 }
+
+// eachReadAPI collects what judge finds in every API whose working definition was read.
+func eachReadAPI(r *inventory.Region, judge func(api *inventory.API) []Finding) []Finding {
+	var out []Finding
+	for i := range r.APIs {
+		if api := &r.APIs[i]; !unread(api.Unread, inventory.OpGetResources) {
+			out = append(out, judge(api)...)
+		}
+	}
+	return out
+}
