@@ -272,3 +272,36 @@ func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	goldenfile.Compare(t, name, got, *update)
 }
+
+// TestMarkdownReport pins the report people paste into tickets, from the recorded demo
+// inventory, with a suppression file so that every section shows.
+func TestMarkdownReport(t *testing.T) {
+	file := filepath.Join("testdata", "demo-suppressions.yaml")
+	code, md, stderr := run(t, "scan", "--snapshot", filepath.Join("testdata", "demo.inventory.json"), "--format", "markdown", "--suppressions", file, "--disable", "hygiene")
+	if code != cli.ExitFindings || stderr != "" {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"| critical | warning | info | APIs scanned | suppressed |", "## API orders (orders0001, us-east-1)",
+		"```sh\naws apigateway create-deployment --rest-api-id orders0001 --stage-name prod --region us-east-1\n```", "## Suppressed", "a prototype, deployed when ready"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	golden(t, "demo.golden.md", []byte(md))
+}
+
+func TestColor(t *testing.T) {
+	snapshot := filepath.Join("testdata", "demo.inventory.json")
+	_, plain, _ := run(t, "scan", "--snapshot", snapshot)
+	if strings.Contains(plain, "\x1b[") {
+		t.Error("output that is not a terminal must not be coloured")
+	}
+	_, colored, _ := run(t, "scan", "--snapshot", snapshot, "--color", "always")
+	if !strings.Contains(colored, "\x1b[1;31mCRITICAL") {
+		t.Error("--color always should colour severities")
+	}
+	t.Setenv("NO_COLOR", "1")
+	if _, out, _ := run(t, "scan", "--snapshot", snapshot, "--color", "auto"); strings.Contains(out, "\x1b[") {
+		t.Error("NO_COLOR must turn colour off")
+	}
+}
