@@ -211,26 +211,19 @@ var stageWithoutDeployment = Check{
 	LooksAt:     "the stage's deploymentId against the API's deployment list",
 	Remediation: "aws apigateway create-deployment --rest-api-id API --stage-name STAGE --region REGION",
 	run: func(r *inventory.Region, _ Config) []Finding {
-		var out []Finding
-		for i := range r.APIs {
-			api := &r.APIs[i]
-			for j := range api.Stages {
-				st := &api.Stages[j]
-				if !deploymentMissing(api, st) {
-					continue
-				}
-				why := "has no deployment"
-				if st.DeploymentID != "" {
-					why = fmt.Sprintf("points to deployment %s, which no longer exists", st.DeploymentID)
-				}
-				out = append(out, Finding{
-					Severity: Critical, APIID: api.ID, APIName: api.Name, Stage: st.Name,
-					Message:     fmt.Sprintf("stage %q %s: every call to %s fails", st.Name, why, invokeURL(r.Name, api.ID, st.Name, "/")),
-					Remediation: createDeployment(r.Name, api.ID, st.Name),
-				})
+		return eachStage(r, func(api *inventory.API, st *inventory.Stage, f Finding) (Finding, bool) {
+			if !deploymentMissing(api, st) {
+				return f, false
 			}
-		}
-		return out
+			why := "has no deployment"
+			if st.DeploymentID != "" {
+				why = fmt.Sprintf("points to deployment %s, which no longer exists", st.DeploymentID)
+			}
+			f.Severity = Critical
+			f.Message = fmt.Sprintf("stage %q %s: every call to %s fails", st.Name, why, invokeURL(r.Name, api.ID, st.Name, "/"))
+			f.Remediation = createDeployment(r.Name, api.ID, st.Name)
+			return f, true
+		})
 	},
 }
 

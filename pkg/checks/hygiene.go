@@ -59,25 +59,6 @@ func anEndpoint(api *inventory.API) string {
 	return s
 }
 
-// eachStage applies judge to every stage of every API whose stage list was read, with the
-// finding's location already filled in.
-func eachStage(r *inventory.Region, judge func(api *inventory.API, st *inventory.Stage, f Finding) (Finding, bool)) []Finding {
-	var out []Finding
-	for i := range r.APIs {
-		api := &r.APIs[i]
-		if unread(api.Unread, inventory.OpGetStages) {
-			continue
-		}
-		for j := range api.Stages {
-			st := &api.Stages[j]
-			if f, ok := judge(api, st, Finding{APIID: api.ID, APIName: api.Name, Stage: st.Name}); ok {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
-}
-
 // updateStage is the update-stage command with shorthand patch operations. An operation whose
 // path holds a glob character ("*/*", "{id}") is quoted so that the shell passes it as is; the
 // others stay bare, so that a command substitution in a value runs.

@@ -154,3 +154,22 @@ func eachReadAPI(r *inventory.Region, judge func(api *inventory.API) []Finding) 
 	}
 	return out
 }
+
+// eachStage applies judge to every stage of every API whose stage list was read, with the
+// finding's location already filled in.
+func eachStage(r *inventory.Region, judge func(api *inventory.API, st *inventory.Stage, f Finding) (Finding, bool)) []Finding {
+	var out []Finding
+	for i := range r.APIs {
+		api := &r.APIs[i]
+		if unread(api.Unread, inventory.OpGetStages) {
+			continue
+		}
+		for j := range api.Stages {
+			st := &api.Stages[j]
+			if f, ok := judge(api, st, Finding{APIID: api.ID, APIName: api.Name, Stage: st.Name}); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}

@@ -110,31 +110,23 @@ var apiKeyWithoutPlan = Check{
 		if unread(r.Unread, inventory.OpGetUsagePlans) {
 			return nil
 		}
-		var out []Finding
-		for i := range r.APIs {
-			api := &r.APIs[i]
-			for j := range api.Stages {
-				st := &api.Stages[j]
-				keyed := keyRequiredMethods(stageSnapshot(api, st))
-				if len(keyed) == 0 || anyPlanCovers(r, api.ID, st.Name) {
-					continue
-				}
-				name := shellWord(api.Name + "-" + st.Name)
-				fix := fmt.Sprintf("aws apigateway create-usage-plan-key --usage-plan-id $(aws apigateway create-usage-plan --name %s --api-stages apiId=%s,stage=%s --query id --output text --region %s) --key-type API_KEY --key-id $(aws apigateway create-api-key --name %s-key --enabled --query id --output text --region %s) --region %s",
-					name, api.ID, st.Name, r.Name, name, r.Name, r.Name)
-				if plan := planOfAPI(r, api.ID); plan != nil {
-					fix = fmt.Sprintf("aws apigateway update-usage-plan --usage-plan-id %s --patch-operations op=add,path=/apiStages,value=%s:%s --region %s",
-						plan.ID, api.ID, st.Name, r.Name)
-				}
-				out = append(out, Finding{
-					Severity: Critical, APIID: api.ID, APIName: api.Name, Stage: st.Name,
-					Message: fmt.Sprintf("stage %q serves %d method(s) that require an API key (%s) but no usage plan covers it: every request to them gets 403 Forbidden",
-						st.Name, len(keyed), summarize(keyed, 3)),
-					Remediation: fix,
-				})
+		return eachStage(r, func(api *inventory.API, st *inventory.Stage, f Finding) (Finding, bool) {
+			keyed := keyRequiredMethods(stageSnapshot(api, st))
+			if len(keyed) == 0 || anyPlanCovers(r, api.ID, st.Name) {
+				return f, false
 			}
-		}
-		return out
+			name := shellWord(api.Name + "-" + st.Name)
+			f.Remediation = fmt.Sprintf("aws apigateway create-usage-plan-key --usage-plan-id $(aws apigateway create-usage-plan --name %s --api-stages apiId=%s,stage=%s --query id --output text --region %s) --key-type API_KEY --key-id $(aws apigateway create-api-key --name %s-key --enabled --query id --output text --region %s) --region %s",
+				name, api.ID, st.Name, r.Name, name, r.Name, r.Name)
+			if plan := planOfAPI(r, api.ID); plan != nil {
+				f.Remediation = fmt.Sprintf("aws apigateway update-usage-plan --usage-plan-id %s --patch-operations op=add,path=/apiStages,value=%s:%s --region %s",
+					plan.ID, api.ID, st.Name, r.Name)
+			}
+			f.Severity = Critical
+			f.Message = fmt.Sprintf("stage %q serves %d method(s) that require an API key (%s) but no usage plan covers it: every request to them gets 403 Forbidden",
+				st.Name, len(keyed), summarize(keyed, 3))
+			return f, true
+		})
 	},
 }
 
