@@ -43,11 +43,16 @@ type Fault struct {
 	Probability float64
 	// Count, when above 0, is how many times the fault fires before it stops.
 	Count int
+	// After lets the first After matching requests through untouched; the fault fires from the
+	// next one on. With FaultHang and OnFire it cuts a scan after exactly After calls.
+	After int
+	// OnFire, when set, is called each time the fault fires, before the answer is decided.
+	OnFire func()
 }
 
 type faultState struct {
 	Fault
-	fired int
+	seen, fired int
 }
 
 // AddFault adds a fault. Faults are tried in the order they were added; the first that matches
@@ -75,18 +80,27 @@ func (f *Fault) matches(c *call) bool {
 func (s *Shim) pickFault(c *call) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Every matching fault counts the request, whichever fires, so that After counts requests.
+	var pick *faultState
 	for _, f := range s.faults {
-		if !f.matches(c) || (f.Count > 0 && f.fired >= f.Count) {
+		if !f.matches(c) {
+			continue
+		}
+		f.seen++
+		if pick != nil || f.seen <= f.After || (f.Count > 0 && f.fired >= f.Count) {
 			continue
 		}
 		if f.Probability > 0 && f.Probability < 1 && s.rng.Float64() >= f.Probability {
 			continue
 		}
-		f.fired++
-		s.injected++
-		return f.Fault, true
+		pick = f
 	}
-	return Fault{}, false
+	if pick == nil {
+		return Fault{}, false
+	}
+	pick.fired++
+	s.injected++
+	return pick.Fault, true
 }
 
 // defaultErrorTypes are the error codes AWS sends with each status, so that a fault that names

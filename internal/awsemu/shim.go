@@ -300,6 +300,9 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	malformed := false
 	if f, ok := s.pickFault(&in.call); ok {
 		injected = true
+		if f.OnFire != nil {
+			f.OnFire()
+		}
 		switch f.Kind {
 		case FaultReset:
 			finish(0, true)

@@ -11,6 +11,7 @@ import (
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
 	"github.com/apigw-drift/driftaudit/pkg/report"
 )
 
@@ -23,40 +24,67 @@ func location(f checks.Finding) string {
 	return strings.Join([]string{f.Check, f.Region, f.APIID, f.Stage, f.Path, f.Method, f.Domain, f.BasePath, f.UsagePlanID}, "|")
 }
 
-// assertNothingLost compares a run under faults with the fault-free run of the same account.
-func assertNothingLost(t *testing.T, clean, got *report.Report) {
-	t.Helper()
-	cleanLoc, cleanFull := map[string]bool{}, map[string]bool{}
-	for _, f := range clean.Findings {
-		cleanLoc[location(f)], cleanFull[location(f)+f.Message] = true, true
+// regionWide names, for each region-wide list, the checks that read it: an error on that list
+// explains only their findings. GetRestApis explains every finding of its region.
+var regionWide = map[string][]string{
+	"GetUsagePlans":  {"unkeyed-usage-plan", "api-key-without-plan", "usage-plan-dangling-stage"},
+	"GetApiKeys":     {"unkeyed-usage-plan"},
+	"GetDomainNames": {"base-path-gap"},
+}
+
+// explains says whether scan error e, recorded on its scope, accounts for finding f being
+// missing or different. clean is the inventory of the uncut run, which says which APIs a usage
+// plan covers.
+func explains(e inventory.ScanError, f checks.Finding, clean *inventory.Inventory) bool {
+	if e.Region != f.Region {
+		return false
 	}
-	// A region-wide error explains only the findings of the checks that read what it lost;
-	// an error on an API explains the findings about that API.
-	regionWide := map[string][]string{
-		"GetUsagePlans":       {"unkeyed-usage-plan", "api-key-without-plan", "usage-plan-dangling-stage"},
-		"GetUsagePlanKeys":    {"unkeyed-usage-plan"},
-		"GetApiKeys":          {"unkeyed-usage-plan"},
-		"GetDomainNames":      {"base-path-gap"},
-		"GetBasePathMappings": {"base-path-gap"},
+	switch {
+	case e.APIID != "":
+		return e.APIID == f.APIID || (f.UsagePlanID != "" && planCoversAPI(clean, f.Region, f.UsagePlanID, e.APIID))
+	case e.UsagePlanID != "":
+		// A plan's keys decide its own finding, and the severity of every plan covering the same stages.
+		return e.UsagePlanID == f.UsagePlanID || f.Check == "unkeyed-usage-plan"
+	case e.Domain != "":
+		return e.Domain == f.Domain
+	default:
+		return e.Operation == "GetRestApis" || slices.Contains(regionWide[e.Operation], f.Check)
 	}
-	explained := func(f checks.Finding) bool {
-		for _, e := range got.Errors {
-			switch {
-			case e.Region != f.Region:
-			case e.APIID != "" && e.APIID == f.APIID:
-				return true
-			case e.APIID == "" && (e.Operation == "GetRestApis" || slices.Contains(regionWide[e.Operation], f.Check)):
+}
+
+func planCoversAPI(inv *inventory.Inventory, region, planID, apiID string) bool {
+	for _, r := range inv.Regions {
+		for _, p := range r.UsagePlans {
+			if r.Name == region && p.ID == planID && slices.ContainsFunc(p.APIStages, func(as inventory.APIStage) bool { return as.APIID == apiID }) {
 				return true
 			}
 		}
-		return false
+	}
+	return false
+}
+
+// assertNothingLost compares a run under faults (or cut short) with the fault-free run of the
+// same account: every finding it has, the clean run has at the same place and severity; every
+// finding it lacks, or says differently, is explained by a scan error on its scope; the report
+// is complete exactly when nothing failed, and every error says what and where in one line.
+func assertNothingLost(t *testing.T, cleanInv *inventory.Inventory, clean, got *report.Report) {
+	t.Helper()
+	cleanSev, cleanFull := map[string]checks.Severity{}, map[string]bool{}
+	for _, f := range clean.Findings {
+		cleanSev[location(f)], cleanFull[location(f)+f.Message] = f.Severity, true
+	}
+	explained := func(f checks.Finding) bool {
+		return slices.ContainsFunc(got.Errors, func(e inventory.ScanError) bool { return explains(e, f, cleanInv) })
 	}
 	gotFull := map[string]bool{}
 	for _, f := range got.Findings {
 		gotFull[location(f)+f.Message] = true
+		sev, ok := cleanSev[location(f)]
 		switch {
-		case !cleanLoc[location(f)]:
+		case !ok:
 			t.Errorf("a finding the fault-free run does not have: %s %s", location(f), f.Message)
+		case sev != f.Severity:
+			t.Errorf("a finding at another severity (%s) than in the fault-free run (%s): %s %s", f.Severity, sev, location(f), f.Message)
 		case !cleanFull[location(f)+f.Message] && !explained(f):
 			t.Errorf("a finding changed without a scan error to explain it: %s %s", location(f), f.Message)
 		}
@@ -82,7 +110,7 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.seeded()
-	_, clean := a.audit(testConfig())
+	cleanInv, clean := a.audit(testConfig())
 	if !clean.Summary.Complete || len(clean.Findings) < 20 {
 		t.Fatalf("the fault-free run should be complete with at least the demo's 20 drift findings: %+v", clean.Summary)
 	}
@@ -119,7 +147,7 @@ func TestFaults(t *testing.T) {
 				tc.conf(&c)
 			}
 			_, got := a.audit(c)
-			assertNothingLost(t, clean, got)
+			assertNothingLost(t, cleanInv, clean, got)
 			if tc.complete && !got.Summary.Complete {
 				t.Errorf("retries should have absorbed this fault; errors: %+v", got.Errors)
 			}
@@ -142,12 +170,12 @@ func TestUnreachableRegion(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.seeded()
-	_, clean := a.audit(testConfig())
+	cleanInv, clean := a.audit(testConfig())
 	a.shim.AddFault(awsemu.Fault{Region: "eu-west-3", Kind: awsemu.FaultReset})
 	c := testConfig()
 	c.Regions = []string{region, "eu-west-3"}
 	_, got := a.audit(c)
-	assertNothingLost(t, clean, got)
+	assertNothingLost(t, cleanInv, clean, got)
 	ops := map[string]bool{}
 	for _, e := range got.Errors {
 		if e.Region != "eu-west-3" {

@@ -31,14 +31,14 @@ func TestMain(m *testing.M) { os.Exit(awsemu.RunWithMoto(m, &moto, nil)) }
 
 // account is a fresh emulated account behind its own shim.
 type account struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	shim  *awsemu.Shim
 	cfg   aws.Config
 	build *seed.Builder
 }
 
-func newAccount(t *testing.T, opts ...awsemu.Option) *account {
+func newAccount(t testing.TB, opts ...awsemu.Option) *account {
 	t.Helper()
 	ctx := context.Background()
 	if err := moto.Reset(ctx); err != nil {

@@ -103,9 +103,14 @@ func keyRequiredMethods(snap map[string]map[string]inventory.MethodSnapshot) []s
 	return out
 }
 
-// enabledKeyCount counts the plan's keys that are enabled; a key missing from the region's key
-// list (created between two calls) counts as enabled, so that no finding rests on a guess.
-func enabledKeyCount(r *inventory.Region, plan *inventory.UsagePlan) (enabled, disabled []string) {
+// keysOfPlan splits the plan's keys into enabled and disabled ones. A key missing from the
+// region's key list (created between two calls) counts as enabled, so that no finding rests on a
+// guess. known is false when the plan's keys were not read, or when it has keys and the region's
+// key list (which says which are enabled) was not read.
+func keysOfPlan(r *inventory.Region, plan *inventory.UsagePlan) (enabled, disabled []string, known bool) {
+	if plan.KeysUnread || (len(plan.KeyIDs) > 0 && unread(r.Unread, inventory.OpGetAPIKeys)) {
+		return nil, nil, false
+	}
 	state := map[string]bool{}
 	for _, k := range r.APIKeys {
 		state[k.ID] = k.Enabled
@@ -117,7 +122,32 @@ func enabledKeyCount(r *inventory.Region, plan *inventory.UsagePlan) (enabled, d
 			enabled = append(enabled, id)
 		}
 	}
-	return enabled, disabled
+	return enabled, disabled, true
+}
+
+// keyRequiredOn lists the key-required methods the stage serves. A stage, API or deployment that
+// does not exist serves none. known is false when the answer rests on something unread: the
+// region's API list, the API's stages, or the snapshot its deployment froze.
+func keyRequiredOn(r *inventory.Region, apiID, stage string) (methods []string, known bool) {
+	if unread(r.Unread, inventory.OpGetRestApis) {
+		return nil, false
+	}
+	api := findAPI(r, apiID)
+	if api == nil {
+		return nil, true
+	}
+	if unread(api.Unread, inventory.OpGetStages) {
+		return nil, false
+	}
+	st := findStage(api, stage)
+	if st == nil || deploymentMissing(api, st) {
+		return nil, true
+	}
+	snap := stageSnapshot(api, st)
+	if snap == nil {
+		return nil, false
+	}
+	return keyRequiredMethods(snap), true
 }
 
 func quoteList(items []string) string {

@@ -23,12 +23,13 @@ var unkeyedUsagePlan = Check{
 		var out []Finding
 		for i := range r.UsagePlans {
 			plan := &r.UsagePlans[i]
-			if plan.KeysUnread {
+			enabled, disabled, known := keysOfPlan(r, plan)
+			if !known || len(enabled) > 0 {
 				continue
 			}
-			enabled, disabled := enabledKeyCount(r, plan)
-			if len(enabled) > 0 {
-				continue
+			stranded, known := strandedStages(r, plan)
+			if !known {
+				continue // the severity rests on something unread: say nothing rather than guess
 			}
 			what := "has no API keys"
 			fix := fmt.Sprintf("aws apigateway create-usage-plan-key --usage-plan-id %s --key-type API_KEY --key-id $(aws apigateway create-api-key --name %s --enabled --query id --output text --region %s) --region %s",
@@ -37,7 +38,7 @@ var unkeyedUsagePlan = Check{
 				what = fmt.Sprintf("has only disabled API keys (%s)", strings.Join(disabled, ", "))
 				fix = fmt.Sprintf("aws apigateway update-api-key --api-key %s --patch-operations op=replace,path=/enabled,value=true --region %s", disabled[0], r.Name)
 			}
-			sev, stranded := Warning, strandedStages(r, plan)
+			sev := Warning
 			msg := fmt.Sprintf("usage plan %q (%s) %s", plan.Name, plan.ID, what)
 			if len(stranded) > 0 {
 				sev = Critical
@@ -52,37 +53,47 @@ var unkeyedUsagePlan = Check{
 }
 
 // strandedStages lists, as "API/stage", the stages the plan covers that serve key-required
-// methods and that no other plan with an enabled key covers.
-func strandedStages(r *inventory.Region, plan *inventory.UsagePlan) []string {
-	var out []string
+// methods and that no other plan with an enabled key covers. known is false when that depends on
+// something that was not read: the API list, a covered API's stages or served snapshot, or
+// another covering plan's keys.
+func strandedStages(r *inventory.Region, plan *inventory.UsagePlan) (stranded []string, known bool) {
 	for _, as := range plan.APIStages {
+		keyed, known := keyRequiredOn(r, as.APIID, as.Stage)
+		if !known {
+			return nil, false
+		}
+		if len(keyed) == 0 {
+			continue
+		}
+		covered, known := coveredByKeyedPlan(r, as.APIID, as.Stage, plan.ID)
+		if !known {
+			return nil, false
+		}
+		if covered {
+			continue
+		}
 		api := findAPI(r, as.APIID)
-		if api == nil {
-			continue
-		}
-		st := findStage(api, as.Stage)
-		if st == nil || len(keyRequiredMethods(stageSnapshot(api, st))) == 0 {
-			continue
-		}
-		if coveredByKeyedPlan(r, as.APIID, as.Stage, plan.ID) {
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s (%s) stage %q", api.Name, api.ID, as.Stage))
+		stranded = append(stranded, fmt.Sprintf("%s (%s) stage %q", api.Name, api.ID, as.Stage))
 	}
-	return out
+	return stranded, true
 }
 
-func coveredByKeyedPlan(r *inventory.Region, apiID, stage, exceptPlan string) bool {
+// coveredByKeyedPlan says whether a plan other than exceptPlan with an enabled key covers the
+// stage; known is false when no such plan is known and one whose keys were not read might be.
+func coveredByKeyedPlan(r *inventory.Region, apiID, stage, exceptPlan string) (covered, known bool) {
+	known = true
 	for i := range r.UsagePlans {
 		other := &r.UsagePlans[i]
 		if other.ID == exceptPlan || !planCovers(other, apiID, stage) {
 			continue
 		}
-		if enabled, _ := enabledKeyCount(r, other); len(enabled) > 0 || other.KeysUnread {
-			return true
+		enabled, _, keysKnown := keysOfPlan(r, other)
+		if len(enabled) > 0 && keysKnown {
+			return true, true
 		}
+		known = known && keysKnown
 	}
-	return false
+	return false, known
 }
 
 // shellWord keeps a name usable as one word of a command line.

@@ -64,18 +64,44 @@ func TestUnkeyedUsagePlan(t *testing.T) {
 			want: []expect{{Finding: planFinding(Warning, "p1"), msg: []string{"has no API keys"}, fix: []string{newKey}}},
 		},
 		{
-			name: "no keys, another plan's keys are unread: not critical",
+			// Critical or warning depends on the unread plan: silence, not a guessed severity.
+			name: "no keys, another plan's keys are unread: silent",
 			region: region(keyedOrders(),
 				plan("p1", "gold", covers("a1", "prod")),
 				plan("p2", "silver", covers("a1", "prod"), planKeysUnread())),
+		},
+		{
+			name: "no keys, another plan's keys are unread but a third has an enabled key: warning",
+			region: region(keyedOrders(),
+				plan("p1", "gold", covers("a1", "prod")),
+				plan("p2", "silver", covers("a1", "prod"), planKeysUnread()),
+				plan("p3", "bronze", covers("a1", "prod"), planKeys("k1")), apiKey("k1", true)),
 			want: []expect{{Finding: planFinding(Warning, "p1"), fix: []string{newKey}}},
 		},
 		{
-			name: "no keys, the stage's snapshot is unread or the API is gone: not critical",
+			name: "no keys, the stage's snapshot is unread: silent",
 			region: region(
 				api("a1", "orders", withResource("r1", "/orders", get(keyRequired())), withStage("prod", "d1"), withListedDeployment("d1", t0)),
-				plan("p1", "gold", covers("a1", "prod"), covers("a9", "prod"))),
+				plan("p1", "gold", covers("a1", "prod"))),
+		},
+		{
+			name: "no keys, the API is gone: warning",
+			region: region(keyedOrders(),
+				plan("p1", "gold", covers("a9", "prod"))),
 			want: []expect{{Finding: planFinding(Warning, "p1"), fix: []string{newKey}}},
+		},
+		{
+			name:   "no keys, the API list is unread: silent",
+			region: region(keyedOrders(), regionUnread(inventory.OpGetRestApis), plan("p1", "gold", covers("a1", "prod"))),
+		},
+		{
+			name:   "no keys, the covered API's stages are unread: silent",
+			region: region(api("a1", "orders", apiUnread(inventory.OpGetStages)), plan("p1", "gold", covers("a1", "prod"))),
+		},
+		{
+			name: "only disabled-looking keys while the key list is unread: silent",
+			region: region(keyedOrders(), regionUnread(inventory.OpGetAPIKeys),
+				plan("p1", "gold", covers("a1", "prod"), planKeys("k1"))),
 		},
 		{
 			name: "key list not read: a plan without keys is still known",

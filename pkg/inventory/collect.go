@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -70,14 +71,20 @@ type regionScan struct {
 	region Region
 }
 
-func (s *regionScan) fail(apiID, op string, err error) {
+// fail records what could not be read; scope names the region, API, plan or domain it leaves
+// unread and the operation that failed.
+func (s *regionScan) fail(scope ScanError, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.region.Errors = append(s.region.Errors, ScanError{Region: s.region.Name, APIID: apiID, Operation: op, Message: errorLine(err)})
+	scope.Region, scope.Message = s.region.Name, errorLine(err)
+	s.region.Errors = append(s.region.Errors, scope)
 }
 
 // CollectRegion reads one region. It never fails as a whole: what cannot be read is recorded in
-// Region.Errors and Unread, and the rest is still collected.
+// Region.Errors, and the scope it would have filled stays marked unread (Region.Unread,
+// API.Unread, UsagePlan.KeysUnread, DomainName.MappingsUnread). Every scope starts unread and is
+// marked read only when its call succeeds, so that a collection cut short at any point (deadline,
+// cancellation, an error after the last retry) leaves nothing that looks read and empty.
 func CollectRegion(ctx context.Context, client Client, region string, opts Options) Region {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
@@ -87,18 +94,18 @@ func CollectRegion(ctx context.Context, client Client, region string, opts Optio
 	g.SetLimit(opts.Concurrency)
 	// run starts a task unless the context has ended; a task never started is recorded, so that
 	// a scan cut short by its deadline says what it did not read.
-	run := func(apiID, op string, task func(context.Context) error) {
+	run := func(scope ScanError, task func(context.Context) error) {
 		if err := ctx.Err(); err != nil {
-			s.fail(apiID, op, fmt.Errorf("not read: %w", err))
+			s.fail(scope, fmt.Errorf("not read: %w", err))
 			return
 		}
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
-				s.fail(apiID, op, fmt.Errorf("not read: %w", err))
+				s.fail(scope, fmt.Errorf("not read: %w", err))
 				return nil
 			}
 			if err := task(gctx); err != nil {
-				s.fail(apiID, op, err)
+				s.fail(scope, err)
 			}
 			return nil
 		})
@@ -122,36 +129,34 @@ func CollectRegion(ctx context.Context, client Client, region string, opts Optio
 		err error
 	}{{OpGetRestApis, apisErr}, {OpGetUsagePlans, plansErr}, {OpGetAPIKeys, keysErr}, {OpGetDomainNames, domainsErr}} {
 		if e.err != nil {
-			s.fail("", e.op, e.err)
+			s.fail(ScanError{Operation: e.op}, e.err)
 			s.region.Unread = append(s.region.Unread, e.op)
 		}
 	}
 
 	for i := range apis {
 		api := &apis[i]
-		run(api.ID, OpGetResources, func(ctx context.Context) error { return s.readAPI(ctx, api) })
+		run(ScanError{APIID: api.ID, Operation: OpGetResources}, func(ctx context.Context) error { return s.readAPI(ctx, api) })
 	}
 	for i := range plans {
 		plan := &plans[i]
-		run("", OpGetUsagePlanKeys, func(ctx context.Context) error {
+		run(ScanError{UsagePlanID: plan.ID, Operation: OpGetUsagePlanKeys}, func(ctx context.Context) error {
 			ids, err := s.usagePlanKeys(ctx, plan.ID)
 			if err != nil {
-				plan.KeysUnread = true
 				return fmt.Errorf("usage plan %s: %w", plan.ID, err)
 			}
-			plan.KeyIDs = ids
+			plan.KeyIDs, plan.KeysUnread = ids, false
 			return nil
 		})
 	}
 	for i := range domains {
 		domain := &domains[i]
-		run("", OpGetBasePathMappings, func(ctx context.Context) error {
+		run(ScanError{Domain: domain.Name, Operation: OpGetBasePathMappings}, func(ctx context.Context) error {
 			mappings, err := s.basePathMappings(ctx, domain.Name)
 			if err != nil {
-				domain.MappingsUnread = true
 				return fmt.Errorf("domain %s: %w", domain.Name, err)
 			}
-			domain.Mappings = mappings
+			domain.Mappings, domain.MappingsUnread = mappings, false
 			return nil
 		})
 	}
@@ -165,43 +170,54 @@ func CollectRegion(ctx context.Context, client Client, region string, opts Optio
 	return s.region
 }
 
-// readAPI reads one API's resources, stages, deployments and the snapshots its stages serve.
-// Failures of the later calls are recorded on the API and do not stop the others.
-func (s *regionScan) readAPI(ctx context.Context, api *API) error {
-	resources, err := s.resources(ctx, api.ID)
-	if err != nil {
-		api.Unread = append(api.Unread, OpGetResources)
-		s.fail(api.ID, OpGetResources, fmt.Errorf("get resources of API %s: %w", api.ID, err))
+// markRead removes op from the API's unread operations.
+func (api *API) markRead(op string) {
+	api.Unread = slices.DeleteFunc(api.Unread, func(u string) bool { return u == op })
+	if len(api.Unread) == 0 {
+		api.Unread = nil
 	}
-	api.Resources = resources
+}
+
+// readAPI reads one API's resources, stages, deployments and the snapshots its stages serve.
+// Each read that succeeds marks its part read; a failure is recorded and does not stop the
+// reads that do not depend on it.
+func (s *regionScan) readAPI(ctx context.Context, api *API) error {
+	scope := func(op string) ScanError { return ScanError{APIID: api.ID, Operation: op} }
+	if resources, err := s.resources(ctx, api.ID); err != nil {
+		s.fail(scope(OpGetResources), fmt.Errorf("get resources of API %s: %w", api.ID, err))
+	} else {
+		api.Resources = resources
+		api.markRead(OpGetResources)
+	}
 
 	out, err := s.client.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: &api.ID})
 	if err != nil {
-		api.Unread = append(api.Unread, OpGetStages, OpGetDeployments)
-		s.fail(api.ID, OpGetStages, fmt.Errorf("get stages of API %s: %w", api.ID, err))
+		s.fail(scope(OpGetStages), fmt.Errorf("get stages of API %s: %w", api.ID, err))
 		return nil
 	}
 	for _, st := range out.Item {
 		api.Stages = append(api.Stages, stageFrom(st))
 	}
+	api.markRead(OpGetStages)
 	if len(api.Stages) == 0 {
+		api.markRead(OpGetDeployments) // no stage serves a deployment: nothing else to read
 		return nil
 	}
 
 	known := map[string]bool{}
-	if s.opts.SkipDeploymentList {
-		api.Unread = append(api.Unread, OpGetDeployments)
-	} else if deps, err := s.deployments(ctx, api.ID); err != nil {
-		api.Unread = append(api.Unread, OpGetDeployments)
-		s.fail(api.ID, OpGetDeployments, fmt.Errorf("get deployments of API %s: %w", api.ID, err))
-	} else {
-		api.Deployments = deps
-		for _, d := range deps {
-			known[d.ID] = true
+	if !s.opts.SkipDeploymentList {
+		if deps, err := s.deployments(ctx, api.ID); err != nil {
+			s.fail(scope(OpGetDeployments), fmt.Errorf("get deployments of API %s: %w", api.ID, err))
+		} else {
+			api.Deployments = deps
+			api.markRead(OpGetDeployments)
+			for _, d := range deps {
+				known[d.ID] = true
+			}
 		}
 	}
 
-	listed := !slicesContains(api.Unread, OpGetDeployments)
+	listed := !slices.Contains(api.Unread, OpGetDeployments)
 	for _, id := range liveDeploymentIDs(api.Stages) {
 		if listed && !known[id] {
 			continue // the stage points to a deployment that no longer exists: nothing to read
@@ -212,7 +228,7 @@ func (s *regionScan) readAPI(ctx context.Context, api *API) error {
 			if !listed && errors.As(err, &nf) {
 				continue
 			}
-			s.fail(api.ID, OpGetDeployment, fmt.Errorf("get deployment %s of API %s (stages %s): %w", id, api.ID, strings.Join(stagesOn(api.Stages, id), ", "), err))
+			s.fail(scope(OpGetDeployment), fmt.Errorf("get deployment %s of API %s (stages %s): %w", id, api.ID, strings.Join(stagesOn(api.Stages, id), ", "), err))
 			continue
 		}
 		if !listed {
@@ -227,15 +243,6 @@ func (s *regionScan) readAPI(ctx context.Context, api *API) error {
 	return nil
 }
 
-func slicesContains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *regionScan) listAPIs(ctx context.Context) ([]API, error) {
 	var apis []API
 	p := apigateway.NewGetRestApisPaginator(s.client, &apigateway.GetRestApisInput{Limit: aws.Int32(pageSize)},
@@ -246,7 +253,8 @@ func (s *regionScan) listAPIs(ctx context.Context) ([]API, error) {
 			return nil, fmt.Errorf("list REST APIs in %s: %w", s.region.Name, err)
 		}
 		for _, a := range page.Items {
-			api := API{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Tags: a.Tags}
+			api := API{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Tags: a.Tags,
+				Unread: []string{OpGetResources, OpGetStages, OpGetDeployments}}
 			if a.EndpointConfiguration != nil {
 				for _, t := range a.EndpointConfiguration.Types {
 					api.EndpointTypes = append(api.EndpointTypes, string(t))
@@ -425,7 +433,7 @@ func (s *regionScan) listUsagePlans(ctx context.Context) ([]UsagePlan, error) {
 			return nil, fmt.Errorf("list usage plans in %s: %w", s.region.Name, err)
 		}
 		for _, up := range page.Items {
-			plan := UsagePlan{ID: aws.ToString(up.Id), Name: aws.ToString(up.Name), KeyIDs: []string{}}
+			plan := UsagePlan{ID: aws.ToString(up.Id), Name: aws.ToString(up.Name), KeysUnread: true}
 			for _, as := range up.ApiStages {
 				plan.APIStages = append(plan.APIStages, APIStage{APIID: aws.ToString(as.ApiId), Stage: aws.ToString(as.Stage)})
 			}
@@ -481,7 +489,7 @@ func (s *regionScan) listDomains(ctx context.Context) ([]DomainName, error) {
 			return nil, fmt.Errorf("list custom domain names in %s: %w", s.region.Name, err)
 		}
 		for _, d := range page.Items {
-			domain := DomainName{Name: aws.ToString(d.DomainName), Mappings: []BasePathMapping{}}
+			domain := DomainName{Name: aws.ToString(d.DomainName), MappingsUnread: true}
 			if d.EndpointConfiguration != nil {
 				for _, t := range d.EndpointConfiguration.Types {
 					domain.EndpointTypes = append(domain.EndpointTypes, string(t))

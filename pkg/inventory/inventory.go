@@ -16,6 +16,9 @@ type Inventory struct {
 	AccountID     string    `json:"account_id,omitempty"`
 	CollectedAt   time.Time `json:"collected_at"`
 	Regions       []Region  `json:"regions"`
+	// Warnings are notices about the collection that judge nothing, such as an account id that
+	// could not be read.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Region is one region's API Gateway REST inventory.
@@ -45,12 +48,16 @@ const (
 	OpGetBasePathMappings = "GetBasePathMappings"
 )
 
-// ScanError records one thing that could not be read. The scan goes on without it.
+// ScanError records one thing that could not be read, and the scope it leaves unread: a region
+// list (no API, plan or domain named), one API, one usage plan's keys or one domain's mappings.
+// The scan goes on without it.
 type ScanError struct {
-	Region    string `json:"region"`
-	APIID     string `json:"api_id,omitempty"`
-	Operation string `json:"operation"`
-	Message   string `json:"message"`
+	Region      string `json:"region"`
+	APIID       string `json:"api_id,omitempty"`
+	UsagePlanID string `json:"usage_plan_id,omitempty"`
+	Domain      string `json:"domain,omitempty"`
+	Operation   string `json:"operation"`
+	Message     string `json:"message"`
 }
 
 // API is one REST API with its working definition, stages and deployments.
@@ -65,7 +72,8 @@ type API struct {
 	// filled from the list, Summary only for deployments a stage points to.
 	Deployments []Deployment `json:"deployments"`
 	// Unread lists the operations whose data is missing for this API (GetResources, GetStages,
-	// GetDeployments).
+	// GetDeployments). A collection starts with all three and removes each once its read
+	// succeeds, so that an API whose reads never ran is unread, never empty.
 	Unread []string `json:"unread,omitempty"`
 }
 
@@ -139,7 +147,7 @@ type UsagePlan struct {
 	Name      string     `json:"name"`
 	APIStages []APIStage `json:"api_stages,omitempty"`
 	KeyIDs    []string   `json:"key_ids"`
-	// KeysUnread is true when GetUsagePlanKeys failed: the plan's keys are unknown.
+	// KeysUnread is true until GetUsagePlanKeys succeeds: the plan's keys are unknown.
 	KeysUnread bool `json:"keys_unread,omitempty"`
 }
 
@@ -161,7 +169,7 @@ type DomainName struct {
 	Name          string            `json:"name"`
 	EndpointTypes []string          `json:"endpoint_types,omitempty"`
 	Mappings      []BasePathMapping `json:"mappings"`
-	// MappingsUnread is true when GetBasePathMappings failed.
+	// MappingsUnread is true until GetBasePathMappings succeeds.
 	MappingsUnread bool `json:"mappings_unread,omitempty"`
 }
 
