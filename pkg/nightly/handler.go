@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/apigw-drift/driftaudit/pkg/audit"
-	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/publish"
 	"github.com/apigw-drift/driftaudit/pkg/report"
 )
@@ -66,7 +65,7 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 
 	// Metrics and the report are independent: one failing never stops the other.
 	var errs []error
-	data := publish.MetricData(rep, checks.All(), publish.MetricOptions{Namespace: h.Config.Namespace, PerAPI: h.Config.PerAPIMetrics}, duration, start)
+	data := publish.MetricData(rep, publish.MetricOptions{Namespace: h.Config.Namespace, PerAPI: h.Config.PerAPIMetrics}, duration, start)
 	if err := publish.PutMetrics(ctx, h.Metrics, h.Config.Namespace, data); err != nil {
 		errs = append(errs, err)
 	} else {

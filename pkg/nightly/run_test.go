@@ -1,6 +1,7 @@
 package nightly_test
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -217,6 +218,59 @@ func TestDeadlineLeavesTimeToPublish(t *testing.T) {
 	}
 	if v, ok := s.metric("Complete"); !ok || v != 0 {
 		t.Errorf("Complete = %v (%t), want 0", v, ok)
+	}
+	assertNoFindingsDatum(t, s)
+}
+
+// assertNoFindingsDatum: an incomplete run publishes no Findings datum at all, so that no alarm
+// moves on a partial count (the alarms keep their state on missing data).
+func assertNoFindingsDatum(t *testing.T, s *stack) {
+	t.Helper()
+	for _, dims := range [][]string{{"Severity", "critical"}, {"Severity", "warning"}, {"Severity", "info"}, {"Check", "undeployed-changes"}, {"Check", "base-path-gap"}} {
+		if v, ok := s.metric("Findings", dims...); ok {
+			t.Errorf("an incomplete run published Findings %v = %v", dims, v)
+		}
+	}
+}
+
+// TestNothingReadLeavesFindingsUntouched: with every API Gateway call denied the run reads
+// nothing. It fails the invocation, and publishes only Complete = 0, ScanErrors and the
+// duration: no Findings datum that could return CriticalFindingsAlarm to OK, and no ApisScanned.
+func TestNothingReadLeavesFindingsUntouched(t *testing.T) {
+	s := newStack(t, nil)
+	s.seed(demo)
+	s.shim.AddFault(awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"})
+	err := s.invoke("scheduler-event.json", time.Minute)
+	if !errors.Is(err, audit.ErrNothingScanned) {
+		t.Fatalf("a run that read nothing must fail the invocation: %v", err)
+	}
+	assertNoFindingsDatum(t, s)
+	if v, ok := s.metric("ApisScanned"); ok {
+		t.Errorf("ApisScanned = %v published, although no API list was read", v)
+	}
+	for name, want := range map[string]float64{"Complete": 0, "ScanErrors": 4} {
+		if v, ok := s.metric(name); !ok || v != want {
+			t.Errorf("%s = %v (present %t), want %v", name, v, ok, want)
+		}
+	}
+	if _, ok := s.metric("ScanDurationSeconds"); !ok {
+		t.Errorf("no ScanDurationSeconds datum")
+	}
+}
+
+// TestMetricsOnlyForChecksThatRan: DISABLED_CHECKS=hygiene removes the hygiene checks' metrics,
+// as the README says, and keeps every other check's.
+func TestMetricsOnlyForChecksThatRan(t *testing.T) {
+	s := newStack(t, map[string]string{nightly.EnvDisabledChecks: "hygiene"})
+	s.seed(demo)
+	if err := s.invoke("scheduler-event.json", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range checks.All() {
+		_, ok := s.metric("Findings", "Check", c.ID)
+		if want := c.Family != "hygiene"; ok != want {
+			t.Errorf("Findings{Check=%s} published %t, want %t", c.ID, ok, want)
+		}
 	}
 }
 

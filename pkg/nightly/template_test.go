@@ -15,6 +15,7 @@ import (
 
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/nightly"
+	"github.com/apigw-drift/driftaudit/pkg/publish"
 )
 
 // The template's IAM policy and the code must not drift apart: every call the code makes is
@@ -230,5 +231,28 @@ func TestDashboardShowsEveryCheck(t *testing.T) {
 		if !strings.Contains(text, fmt.Sprintf("%q", c.ID)) {
 			t.Errorf("the dashboard's findings-by-check widget lacks %s", c.ID)
 		}
+	}
+}
+
+// TestFindingsAlarmsKeepTheirStateOnMissingData: an incomplete run publishes no Findings datum
+// (publish.MetricData), so every alarm on Findings must treat missing data as "keep the state"
+// (ignore): any other choice would let a run that read nothing move it, to OK (notBreaching),
+// to ALARM (breaching) or to INSUFFICIENT_DATA (missing).
+func TestFindingsAlarmsKeepTheirStateOnMissingData(t *testing.T) {
+	resources := child(loadTemplate(t), "Resources")
+	alarms := 0
+	for i := 0; i+1 < len(resources.Content); i += 2 {
+		name, res := resources.Content[i].Value, resources.Content[i+1]
+		metric, typ := child(res, "Properties", "MetricName"), child(res, "Type")
+		if typ == nil || metric == nil || typ.Value != "AWS::CloudWatch::Alarm" || metric.Value != publish.MetricFindings {
+			continue
+		}
+		alarms++
+		if got := child(res, "Properties", "TreatMissingData"); got == nil || got.Value != "ignore" {
+			t.Errorf("%s: TreatMissingData is not ignore", name)
+		}
+	}
+	if alarms == 0 {
+		t.Fatal("no alarm on the Findings metric in the template")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
 	"github.com/apigw-drift/driftaudit/pkg/report"
 )
 
@@ -51,10 +53,18 @@ const (
 	DimAPIID           = "ApiId"
 )
 
-// MetricData turns a report into datums, all stamped at. Every check that ran and every
-// severity gets a datum, zeros included, so that an alarm can return to OK. The values are
-// gauges: alarms read Maximum, so a retried invocation that publishes twice changes nothing.
-func MetricData(rep *report.Report, ran []checks.Check, opts MetricOptions, duration time.Duration, at time.Time) []types.MetricDatum {
+// MetricData turns a report into datums, all stamped at. The values are gauges: alarms read
+// Maximum, so a retried invocation that publishes twice changes nothing.
+//
+// The rule that keeps an alarm honest: Findings datums describe only what was read. For each
+// scope (the whole run, and each region when there are several) they are published only when
+// that scope was read completely, and then for every check that ran and every severity, zeros
+// included, so that an alarm can return to OK. A scope with a scan error publishes no Findings
+// datum at all; the alarms treat missing data as "keep the state", so an incomplete run can
+// never move an alarm from ALARM to OK, nor raise one on a partial count. Per-API datums follow
+// their region. ApisScanned is published for a scope whose API list was read; ScanErrors,
+// Complete and the duration always are.
+func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, at time.Time) []types.MetricDatum {
 	var data []types.MetricDatum
 	add := func(name string, value float64, unit types.StandardUnit, dims ...string) {
 		d := types.MetricDatum{MetricName: aws.String(name), Value: aws.Float64(value), Unit: unit, Timestamp: aws.Time(at)}
@@ -63,6 +73,16 @@ func MetricData(rep *report.Report, ran []checks.Check, opts MetricOptions, dura
 		}
 		data = append(data, d)
 	}
+	errs, listed := map[string]int{}, map[string]bool{}
+	for _, region := range rep.Regions {
+		listed[region] = true
+	}
+	for _, e := range rep.Errors {
+		errs[e.Region]++
+		if e.APIID == "" && e.Operation == inventory.OpGetRestApis {
+			listed[e.Region] = false
+		}
+	}
 	// scopes are the whole run, then each region on its own when there is more than one.
 	scopes := []string{""}
 	if len(rep.Regions) > 1 {
@@ -70,37 +90,38 @@ func MetricData(rep *report.Report, ran []checks.Check, opts MetricOptions, dura
 	}
 	for _, region := range scopes {
 		var regionDim []string
+		scopeErrs, scopeListed := len(rep.Errors), slices.ContainsFunc(rep.Regions, func(r string) bool { return listed[r] })
 		if region != "" {
 			regionDim = []string{DimRegion, region}
+			scopeErrs, scopeListed = errs[region], listed[region]
 		}
-		byCheck, bySeverity := map[string]int{}, map[checks.Severity]int{}
-		for _, f := range rep.Findings {
-			if region == "" || f.Region == region {
-				byCheck[f.Check]++
-				bySeverity[f.Severity]++
-			}
-		}
-		for _, c := range ran {
-			add(MetricFindings, float64(byCheck[c.ID]), types.StandardUnitCount, append([]string{DimCheck, c.ID}, regionDim...)...)
-		}
-		for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
-			add(MetricFindings, float64(bySeverity[sev]), types.StandardUnitCount, append([]string{DimSeverity, sev.String()}, regionDim...)...)
-		}
-		apis, errs := rep.Summary.APIsScanned, rep.Summary.Errors
-		if region != "" {
-			apis, errs = rep.APIsIn(region), 0
-			for _, e := range rep.Errors {
-				if e.Region == region {
-					errs++
+		if scopeErrs == 0 {
+			byCheck, bySeverity := map[string]int{}, map[checks.Severity]int{}
+			for _, f := range rep.Findings {
+				if region == "" || f.Region == region {
+					byCheck[f.Check]++
+					bySeverity[f.Severity]++
 				}
 			}
+			for _, c := range rep.Ran {
+				add(MetricFindings, float64(byCheck[c.ID]), types.StandardUnitCount, append([]string{DimCheck, c.ID}, regionDim...)...)
+			}
+			for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
+				add(MetricFindings, float64(bySeverity[sev]), types.StandardUnitCount, append([]string{DimSeverity, sev.String()}, regionDim...)...)
+			}
+		}
+		if scopeListed {
+			apis := rep.Summary.APIsScanned
+			if region != "" {
+				apis = rep.APIsIn(region)
+			}
+			add(MetricAPIsScanned, float64(apis), types.StandardUnitCount, regionDim...)
 		}
 		complete := 0.0
-		if errs == 0 {
+		if scopeErrs == 0 {
 			complete = 1
 		}
-		add(MetricAPIsScanned, float64(apis), types.StandardUnitCount, regionDim...)
-		add(MetricScanErrors, float64(errs), types.StandardUnitCount, regionDim...)
+		add(MetricScanErrors, float64(scopeErrs), types.StandardUnitCount, regionDim...)
 		add(MetricComplete, complete, types.StandardUnitNone, regionDim...)
 		if region == "" {
 			add(MetricScanDuration, duration.Seconds(), types.StandardUnitSeconds)
@@ -108,7 +129,9 @@ func MetricData(rep *report.Report, ran []checks.Check, opts MetricOptions, dura
 	}
 	if opts.PerAPI {
 		for _, api := range rep.APIs {
-			add(MetricFindings, float64(api.Findings), types.StandardUnitCount, DimRegion, api.Region, DimAPIID, api.ID)
+			if errs[api.Region] == 0 {
+				add(MetricFindings, float64(api.Findings), types.StandardUnitCount, DimRegion, api.Region, DimAPIID, api.ID)
+			}
 		}
 	}
 	return data

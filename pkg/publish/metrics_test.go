@@ -69,6 +69,8 @@ func TestMetricData(t *testing.T) {
 		want     map[string]float64
 		absent   []string
 		noRegion bool
+		// noFindings says the run (without a Region dimension) publishes no Findings datum.
+		noFindings bool
 	}{
 		{
 			name:     "one region, no findings",
@@ -103,11 +105,27 @@ func TestMetricData(t *testing.T) {
 					scanError(eu, "", inventory.OpGetUsagePlans, "AccessDenied"),
 					scanError(eu, "a1", inventory.OpGetStages, "timeout"),
 				}
+				return build([]inventory.Region{r}, finding("never-deployed", eu, "a1"))
+			}(),
+			count:      4,
+			noRegion:   true,
+			want:       map[string]float64{"ApisScanned{}": 1, "ScanErrors{}": 2, "Complete{}": 0},
+			noFindings: true,
+		},
+		{
+			name: "one region, nothing read",
+			rep: func() *report.Report {
+				r := region(eu)
+				for _, op := range []string{inventory.OpGetRestApis, inventory.OpGetUsagePlans, inventory.OpGetAPIKeys, inventory.OpGetDomainNames} {
+					r.Errors = append(r.Errors, scanError(eu, "", op, "AccessDenied"))
+				}
 				return build([]inventory.Region{r})
 			}(),
-			count:    len(all) + 3 + 4,
-			noRegion: true,
-			want:     map[string]float64{"ApisScanned{}": 1, "ScanErrors{}": 2, "Complete{}": 0},
+			count:      3,
+			noRegion:   true,
+			want:       map[string]float64{"ScanErrors{}": 4, "Complete{}": 0, "ScanDurationSeconds{}": 42.5},
+			absent:     []string{"ApisScanned{}"},
+			noFindings: true,
 		},
 		{
 			name: "one region, per API",
@@ -125,48 +143,54 @@ func TestMetricData(t *testing.T) {
 			rep: build(twoRegions(),
 				finding("undeployed-changes", eu, "a1"), finding("undeployed-changes", us, "b1"),
 				finding("options-missing-cors-headers", us, "b1"), finding("base-path-gap", us, "", checks.Warning)),
-			count: 3*perRun + 1,
+			// us-east-1 has a scan error: neither it nor the whole run publishes Findings.
+			count:      perRun + 3 + 3 + 1,
+			noFindings: true,
 			want: map[string]float64{
-				"Findings{Check=undeployed-changes}": 2, "Findings{Check=undeployed-changes,Region=eu-west-1}": 1,
-				"Findings{Check=undeployed-changes,Region=us-east-1}": 1, "Findings{Check=base-path-gap,Region=us-east-1}": 1,
-				"Findings{Check=base-path-gap,Region=eu-west-1}": 0, "Findings{Check=never-deployed,Region=us-east-1}": 0,
-				"Findings{Severity=critical}": 2, "Findings{Severity=warning}": 2,
-				"Findings{Region=eu-west-1,Severity=critical}": 1, "Findings{Region=eu-west-1,Severity=warning}": 0,
-				"Findings{Region=us-east-1,Severity=warning}": 2, "Findings{Region=us-east-1,Severity=info}": 0,
+				"Findings{Check=undeployed-changes,Region=eu-west-1}": 1,
+				"Findings{Check=base-path-gap,Region=eu-west-1}":      0,
+				"Findings{Region=eu-west-1,Severity=critical}":        1, "Findings{Region=eu-west-1,Severity=warning}": 0,
 				"ApisScanned{}": 3, "ApisScanned{Region=eu-west-1}": 2, "ApisScanned{Region=us-east-1}": 1,
 				"ScanErrors{}": 1, "ScanErrors{Region=eu-west-1}": 0, "ScanErrors{Region=us-east-1}": 1,
 				"Complete{}": 0, "Complete{Region=eu-west-1}": 1, "Complete{Region=us-east-1}": 0,
 				"ScanDurationSeconds{}": 42.5,
 			},
-			absent: []string{"ScanDurationSeconds{Region=eu-west-1}", "Findings{ApiId=b1,Region=us-east-1}"},
+			absent: []string{"ScanDurationSeconds{Region=eu-west-1}", "Findings{ApiId=b1,Region=us-east-1}",
+				"Findings{Check=undeployed-changes,Region=us-east-1}", "Findings{Region=us-east-1,Severity=warning}", "Findings{Severity=critical}"},
 		},
 		{
-			name:   "two regions, per API",
-			rep:    build(twoRegions(), finding("undeployed-changes", us, "b1"), finding("stage-behind-latest", us, "b1")),
-			perAPI: true,
-			count:  3*perRun + 1 + 3,
+			name:       "two regions, per API",
+			rep:        build(twoRegions(), finding("undeployed-changes", us, "b1"), finding("stage-behind-latest", us, "b1")),
+			perAPI:     true,
+			count:      perRun + 3 + 3 + 1 + 2,
+			noFindings: true,
 			want: map[string]float64{
-				"Findings{ApiId=b1,Region=us-east-1}": 2, "Findings{ApiId=a1,Region=eu-west-1}": 0,
-				"Findings{Check=undeployed-changes,Region=us-east-1}": 1,
+				"Findings{ApiId=a1,Region=eu-west-1}": 0, "Findings{ApiId=a2,Region=eu-west-1}": 0,
+				"Findings{Check=undeployed-changes,Region=eu-west-1}": 0,
 			},
+			absent: []string{"Findings{ApiId=b1,Region=us-east-1}", "Findings{Check=undeployed-changes,Region=us-east-1}"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := publish.MetricData(tt.rep, all, publish.MetricOptions{Namespace: "APIGatewayDrift", PerAPI: tt.perAPI}, 42500*time.Millisecond, runAt)
+			data := publish.MetricData(tt.rep, publish.MetricOptions{Namespace: "APIGatewayDrift", PerAPI: tt.perAPI}, 42500*time.Millisecond, runAt)
 			if len(data) != tt.count {
 				t.Errorf("%d datums, want %d", len(data), tt.count)
 			}
 			got := byKey(t, data)
 			for _, c := range all {
 				k := "Findings{Check=" + c.ID + "}"
-				if d, ok := got[k]; !ok || aws.ToFloat64(d.Value) != float64(tt.rep.Summary.ByCheck[c.ID]) {
+				d, ok := got[k]
+				switch {
+				case tt.noFindings && ok:
+					t.Errorf("an incomplete run publishes %s", k)
+				case !tt.noFindings && (!ok || aws.ToFloat64(d.Value) != float64(tt.rep.Summary.ByCheck[c.ID])):
 					t.Errorf("%s missing or not %d", k, tt.rep.Summary.ByCheck[c.ID])
 				}
 			}
 			for _, sev := range []string{"critical", "warning", "info"} {
-				if _, ok := got["Findings{Severity="+sev+"}"]; !ok {
-					t.Errorf("no datum for severity %s", sev)
+				if _, ok := got["Findings{Severity="+sev+"}"]; ok == tt.noFindings {
+					t.Errorf("datum for severity %s published: %t", sev, ok)
 				}
 			}
 			for k, v := range tt.want {
@@ -212,7 +236,7 @@ func TestMetricData(t *testing.T) {
 // TestMetricDataDefaultCount pins the number of custom metrics a default deployment pays for.
 func TestMetricDataDefaultCount(t *testing.T) {
 	rep := build([]inventory.Region{region("eu-west-1", "a1")}, finding("undeployed-changes", "eu-west-1", "a1"))
-	data := publish.MetricData(rep, checks.All(), publish.MetricOptions{Namespace: "APIGatewayDrift"}, time.Second, runAt)
+	data := publish.MetricData(rep, publish.MetricOptions{Namespace: "APIGatewayDrift"}, time.Second, runAt)
 	if want := len(checks.All()) + 3 + 4; len(data) != want {
 		t.Errorf("%d datums in the default configuration, want %d", len(data), want)
 	}

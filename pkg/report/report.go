@@ -35,6 +35,8 @@ type Report struct {
 	// APIs lists every scanned API with its number of findings, for per-API metrics; it is
 	// not part of the JSON document.
 	APIs []APIFindings `json:"-"`
+	// Ran lists the checks that ran, for metrics; Summary.ByCheck names them in the JSON.
+	Ran []checks.Check `json:"-"`
 }
 
 // APIFindings counts one API's findings.
@@ -76,6 +78,7 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 		Findings:      findings,
 		Errors:        []inventory.ScanError{},
 		Suppressed:    []suppress.Suppressed{},
+		Ran:           ran,
 		Summary: Summary{
 			BySeverity: map[string]int{checks.Critical.String(): 0, checks.Warning.String(): 0, checks.Info.String(): 0},
 			ByCheck:    map[string]int{},
