@@ -168,11 +168,14 @@ func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, 
 	if err != nil {
 		return nil, err
 	}
-	accountID := ""
+	accountID, warning := "", ""
 	// The scan's clients take their retries and attempt timeout from c, whatever the SDK
 	// configuration carries, so that the same policy holds for the CLI, the Lambda and tests.
 	httpClient := awshttp.NewBuildableClient().WithTimeout(c.AttemptTimeout)
-	if id, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.Retryer, o.HTTPClient = c.retryer(), httpClient }).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
+	if id, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.Retryer, o.HTTPClient = c.retryer(), httpClient }).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		// The account id only labels the report; the audit goes on without it, and says so.
+		warning = "the account id could not be read (sts:GetCallerIdentity: " + strings.Join(strings.Fields(err.Error()), " ") + "); the report names no account"
+	} else {
 		accountID = aws.ToString(id.Account)
 	}
 	clientFor := func(region string) inventory.Client {
@@ -184,6 +187,9 @@ func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, 
 		})
 	}
 	inv := inventory.Collect(ctx, accountID, regions, clientFor, inventory.Options{Concurrency: c.Concurrency})
+	if warning != "" {
+		inv.Warnings = append(inv.Warnings, warning)
+	}
 	var failures []string
 	for _, r := range inv.Regions {
 		if !slices.Contains(r.Unread, inventory.OpGetRestApis) {
@@ -219,7 +225,7 @@ func Evaluate(inv *inventory.Inventory, c Config, now time.Time) (*report.Report
 	}
 	out := suppress.Apply(findings, tags, c.Suppressions, now)
 	rep := report.Build(inv, selected, out.Findings, now)
-	rep.Suppressed, rep.Warnings = out.Suppressed, out.Warnings
+	rep.Suppressed, rep.Warnings = out.Suppressed, append(slices.Clone(inv.Warnings), out.Warnings...)
 	rep.Summary.Suppressed = len(out.Suppressed)
 	return rep, nil
 }

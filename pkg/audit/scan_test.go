@@ -8,6 +8,7 @@ import (
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
+	"github.com/apigw-drift/driftaudit/pkg/publish"
 )
 
 // seedMixed builds a small account with resources on several levels, two stages, a usage plan
@@ -152,5 +153,25 @@ func TestAccessDeniedAPIIsRecordedAndTheScanGoesOn(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings of readable APIs changed:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestCallerIdentityFailureIsAWarning: when sts:GetCallerIdentity fails the audit still runs and
+// is complete (the account id only labels it), the report carries a warning saying why no
+// account is named, and the SNS subject names the region without pretending to name an account.
+func TestCallerIdentityFailureIsAWarning(t *testing.T) {
+	a := newAccount(t)
+	a.build.API("one", seed.APIOptions{ID: "one0000001"}).Method("/x", "GET", seed.Method{})
+	a.seeded()
+	a.shim.AddFault(awsemu.Fault{Service: "sts", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDenied"})
+	inv, rep := a.audit(testConfig())
+	if inv.AccountID != "" || rep.AccountID != "" || !rep.Summary.Complete {
+		t.Errorf("account %q/%q, complete %t: want no account id and a complete scan", inv.AccountID, rep.AccountID, rep.Summary.Complete)
+	}
+	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "sts:GetCallerIdentity") || !strings.Contains(rep.Warnings[0], "AccessDenied") {
+		t.Errorf("warnings %q: want one naming sts:GetCallerIdentity and the error", rep.Warnings)
+	}
+	if s := publish.Subject(rep); s != "API Gateway drift: 1 warning, 1 info in us-east-1" {
+		t.Errorf("subject %q", s)
 	}
 }

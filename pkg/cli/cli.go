@@ -30,9 +30,9 @@ const (
 const usage = `driftaudit finds API Gateway REST API configuration drift.
 
 Usage:
-  driftaudit scan [--region R]... [--endpoint-url URL] [--format text|json|markdown] [--fail-on critical|warning|info|none] [--snapshot FILE]
+  driftaudit scan [--region R]... [--endpoint-url URL] [--timeout DURATION] [--format text|json|markdown] [--fail-on critical|warning|info|none] [--snapshot FILE]
                   [--enable CHECK]... [--disable CHECK]... [--severity CHECK=LEVEL]... [--suppressions FILE] [--color auto|always|never]
-  driftaudit inventory [--region R]... [--endpoint-url URL] > FILE
+  driftaudit inventory [--region R]... [--endpoint-url URL] [--timeout DURATION] > FILE
   driftaudit checks [--format text|json|markdown]
 
 Exit status: 0 when no finding is at or above --fail-on (default critical) and the scan is
@@ -128,6 +128,7 @@ type scanFlags struct {
 	regions  listFlag
 	endpoint string
 	corsTag  string
+	timeout  time.Duration
 	conf     audit.Config
 }
 
@@ -141,6 +142,7 @@ func (s *scanFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&s.conf.Limits.GetResourcesRate, "getresources-rate", s.conf.Limits.GetResourcesRate, "GetResources calls per second per region")
 	fs.IntVar(&s.conf.Limits.GetResourcesBurst, "getresources-burst", s.conf.Limits.GetResourcesBurst, "GetResources calls allowed in a burst per region")
 	fs.IntVar(&s.conf.Concurrency, "concurrency", s.conf.Concurrency, "API Gateway calls in flight per region")
+	fs.DurationVar(&s.timeout, "timeout", 0, "stop starting calls after this long (e.g. 5m) and report what was read, marked incomplete (default: no limit)")
 }
 
 func (s *scanFlags) config() (audit.Config, error) {
@@ -148,6 +150,9 @@ func (s *scanFlags) config() (audit.Config, error) {
 	c.Regions = s.regions
 	c.EndpointURL = s.endpoint
 	c.Checks.CORSTag = s.corsTag
+	if s.timeout < 0 {
+		return c, usageError{fmt.Errorf("--timeout must not be negative, not %s", s.timeout)}
+	}
 	if err := c.Validate(); err != nil {
 		return c, usageError{err}
 	}
@@ -245,7 +250,7 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 		if inv, err = loadSnapshot(*snapshot); err != nil {
 			return ExitUsage, err
 		}
-	} else if inv, err = collect(ctx, cfg); err != nil {
+	} else if inv, err = collect(ctx, cfg, sf.timeout); err != nil {
 		return ExitUsage, err
 	}
 	rep, err := audit.Evaluate(inv, cfg, env.Now())
@@ -292,7 +297,16 @@ func loadSnapshot(path string) (*inventory.Inventory, error) {
 	return inv, nil
 }
 
-func collect(ctx context.Context, cfg audit.Config) (*inventory.Inventory, error) {
+// collect scans the account. With a timeout, the scan stops starting calls when it expires and
+// returns what it read, marked incomplete by its errors, as the nightly function does before its
+// deadline: that is a report, even when nothing could be read in time, not a scan that could not
+// run.
+func collect(ctx context.Context, cfg audit.Config, timeout time.Duration) (*inventory.Inventory, error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	awsCfg, err := audit.LoadAWSConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -301,7 +315,7 @@ func collect(ctx context.Context, cfg audit.Config) (*inventory.Inventory, error
 		return nil, usageError{err}
 	}
 	inv, err := audit.Scan(ctx, cfg, awsCfg)
-	if err != nil {
+	if err != nil && !(timeout > 0 && inv != nil && errors.Is(ctx.Err(), context.DeadlineExceeded)) {
 		return nil, fmt.Errorf("scan could not run: %w", err)
 	}
 	return inv, nil
@@ -321,22 +335,38 @@ func saveInventory(ctx context.Context, args []string, env Env) (int, error) {
 	if err != nil {
 		return ExitUsage, err
 	}
-	inv, err := collect(ctx, cfg)
+	inv, err := collect(ctx, cfg, sf.timeout)
 	if err != nil {
 		return ExitUsage, err
 	}
 	if err := inv.Encode(env.Stdout); err != nil {
 		return ExitUsage, fmt.Errorf("write inventory: %w", err)
 	}
+	for _, w := range inv.Warnings {
+		fmt.Fprintf(env.Stderr, "driftaudit: warning: %s\n", w)
+	}
+	code := ExitOK
 	for _, r := range inv.Regions {
 		for _, e := range r.Errors {
-			fmt.Fprintf(env.Stderr, "driftaudit: scan error in %s %s %s: %s\n", e.Region, e.APIID, e.Operation, e.Message)
-		}
-		if len(r.Errors) > 0 {
-			return ExitFindings, nil
+			fmt.Fprintf(env.Stderr, "driftaudit: scan error in %s: %s\n", scopeOf(e), e.Message)
+			code = ExitFindings
 		}
 	}
-	return ExitOK, nil
+	return code, nil
+}
+
+// scopeOf names what a scan error left unread: "us-east-1 API a1 GetStages".
+func scopeOf(e inventory.ScanError) string {
+	parts := []string{e.Region}
+	switch {
+	case e.APIID != "":
+		parts = append(parts, "API "+e.APIID)
+	case e.UsagePlanID != "":
+		parts = append(parts, "usage plan "+e.UsagePlanID)
+	case e.Domain != "":
+		parts = append(parts, "domain "+e.Domain)
+	}
+	return strings.Join(append(parts, e.Operation), " ")
 }
 
 func listChecks(args []string, env Env) (int, error) {

@@ -120,6 +120,8 @@ func TestUsageErrors(t *testing.T) {
 		{"future snapshot", []string{"scan", "--snapshot", futureSchema}, "schema_version 9 is not supported"},
 		{"checks bad format", []string{"checks", "--format", "yaml"}, `invalid value "yaml"`},
 		{"inventory stray", []string{"inventory", "extra"}, `unexpected argument "extra"`},
+		{"negative timeout", []string{"scan", "--region", "us-east-1", "--timeout", "-5s"}, "--timeout must not be negative"},
+		{"bad timeout", []string{"scan", "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := run(t, tc.args...)
@@ -133,6 +135,78 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("a usage error is one line on stderr and nothing on stdout; got stdout %q stderr %q", stdout, stderr)
 			}
 		})
+	}
+}
+
+// TestTimeoutReportsWhatWasRead: every GetStages hangs, so the scan cannot finish; at --timeout
+// it stops, and prints the report of what it read, marked incomplete, with exit 1: the findings
+// it could judge (the working definitions') are there, the errors say what was not read, and
+// nothing is said about the stages that never came.
+func TestTimeoutReportsWhatWasRead(t *testing.T) {
+	shim := demoShim(t)
+	shim.AddFault(awsemu.Fault{Service: "apigateway", Operation: "GetStages", Kind: awsemu.FaultHang})
+	start := time.Now()
+	code, js, stderr := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", "json", "--timeout", "2s")
+	elapsed := time.Since(start)
+	var doc struct {
+		Summary struct {
+			Complete bool `json:"complete"`
+		} `json:"summary"`
+		Findings []struct {
+			Check string `json:"check"`
+			APIID string `json:"api_id"`
+			Stage string `json:"stage"`
+		} `json:"findings"`
+		Errors []struct {
+			APIID     string `json:"api_id"`
+			Operation string `json:"operation"`
+			Message   string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatalf("no JSON report (stderr %q): %v", stderr, err)
+	}
+	if code != cli.ExitFindings || doc.Summary.Complete {
+		t.Errorf("exit %d, complete %t: want exit 1 and an incomplete report", code, doc.Summary.Complete)
+	}
+	stagesUnread := map[string]bool{}
+	for _, e := range doc.Errors {
+		if e.Operation == "GetStages" && strings.Contains(e.Message, "deadline exceeded") {
+			stagesUnread[e.APIID] = true
+		}
+	}
+	if len(stagesUnread) == 0 {
+		t.Errorf("no error says the stages were not read before the deadline: %+v", doc.Errors)
+	}
+	for _, f := range doc.Findings {
+		if stagesUnread[f.APIID] && (f.Stage != "" || f.Check == "never-deployed") {
+			t.Errorf("a %s finding on stage %q of API %s, whose stages were never read", f.Check, f.Stage, f.APIID)
+		}
+	}
+	t.Logf("returned after %s with %d findings and %d errors", elapsed.Round(time.Millisecond), len(doc.Findings), len(doc.Errors))
+
+	// The same deadline before anything at all was read is still a report, not "could not run".
+	shim.AddFault(awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultHang})
+	code, text, stderr := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--timeout", "1s")
+	if code != cli.ExitFindings || !strings.Contains(text, "scan INCOMPLETE") || strings.Contains(stderr, "could not run") {
+		t.Errorf("exit %d, stderr %q, report:\n%s", code, stderr, text)
+	}
+}
+
+// TestInventoryPrintsEveryRegionsErrors: errors in two regions are all printed, each naming its
+// region, scope and operation.
+func TestInventoryPrintsEveryRegionsErrors(t *testing.T) {
+	shim := demoShim(t)
+	shim.AddFault(awsemu.Fault{Service: "apigateway", Region: "us-east-1", APIID: "orders0001", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"})
+	shim.AddFault(awsemu.Fault{Service: "apigateway", Region: "eu-west-1", Operation: "GetUsagePlans", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"})
+	code, _, stderr := run(t, "inventory", "--endpoint-url", shim.URL, "--region", "us-east-1", "--region", "eu-west-1")
+	if code != cli.ExitFindings {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{"scan error in us-east-1 API orders0001 GetResources", "scan error in us-east-1 API orders0001 GetStages", "scan error in eu-west-1 GetUsagePlans"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 }
 

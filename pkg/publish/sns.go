@@ -135,13 +135,15 @@ func Subject(rep *report.Report) string {
 	if len(counts) > 0 {
 		what = strings.Join(counts, ", ")
 	}
-	account := rep.AccountID
-	if account == "" {
-		account = "account"
+	// An account id that could not be read is left out (the report's warnings say why), never
+	// replaced by a word that reads like one.
+	where := ""
+	if rep.AccountID != "" {
+		where = rep.AccountID + " "
 	}
-	s := fmt.Sprintf("API Gateway drift: %s in %s %s", what, account, strings.Join(rep.Regions, " "))
+	s := fmt.Sprintf("API Gateway drift: %s in %s%s", what, where, strings.Join(rep.Regions, " "))
 	if len(rep.Regions) > 2 || len(rep.Regions) == 2 && utf8.RuneCountInString(s+suffix) > maxSubjectChars {
-		s = fmt.Sprintf("API Gateway drift: %s in %s %d regions", what, account, len(rep.Regions))
+		s = fmt.Sprintf("API Gateway drift: %s in %s%d regions", what, where, len(rep.Regions))
 	}
 	return oneLine(s, maxSubjectChars-len(suffix)) + suffix
 }

@@ -68,7 +68,7 @@ func TestSubject(t *testing.T) {
 		{name: "many regions", rep: build([]inventory.Region{eu, region("us-east-1"), region("ap-northeast-1"), region("sa-east-1")}),
 			want: "API Gateway drift: all clear in 123456789012 4 regions"},
 		{name: "no account", rep: withAccount(build([]inventory.Region{eu}), ""),
-			want: "API Gateway drift: all clear in account eu-west-1"},
+			want: "API Gateway drift: all clear in eu-west-1"},
 		{name: "incomplete, no findings", rep: build([]inventory.Region{incomplete(eu)}),
 			want:   "API Gateway drift: no findings in 123456789012 eu-west-1 (incomplete scan)",
 			hasNot: []string{"all clear"}},
