@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -162,8 +163,13 @@ func Regions(c Config, cfg aws.Config) ([]string, error) {
 var ErrNothingScanned = errors.New("no region could be scanned")
 
 // Scan collects the inventory of every region. It fails only when nothing at all could be read;
-// partial failures are recorded in the inventory.
+// partial failures are recorded in the inventory. The inventory is whole: Audit is the way to
+// audit a live account without holding it.
 func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, error) {
+	return scan(ctx, c, cfg, nil)
+}
+
+func scan(ctx context.Context, c Config, cfg aws.Config, onAPI func(region string, api *inventory.API)) (*inventory.Inventory, error) {
 	regions, err := Regions(c, cfg)
 	if err != nil {
 		return nil, err
@@ -186,7 +192,7 @@ func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, 
 			o.Retryer, o.HTTPClient = c.retryer(), httpClient
 		})
 	}
-	inv := inventory.Collect(ctx, accountID, regions, clientFor, inventory.Options{Concurrency: c.Concurrency})
+	inv := inventory.Collect(ctx, accountID, regions, clientFor, inventory.Options{Concurrency: c.Concurrency, OnAPI: onAPI})
 	if warning != "" {
 		inv.Warnings = append(inv.Warnings, warning)
 	}
@@ -208,6 +214,40 @@ func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, 
 	return inv, fmt.Errorf("%w: %s", ErrNothingScanned, msg)
 }
 
+// Audit scans the account and evaluates it, holding no more of it than the checks need: each
+// API is judged by the per-API checks as soon as it is read, then slimmed to what the
+// region-wide checks (usage plans, custom domains) read, which run once every region is read.
+// Its report is the one Scan and Evaluate give (TestAuditEqualsScanThenEvaluate); its memory
+// grows with the number of APIs and stages, not with their resources. It fails, with the report
+// of what was read, only when nothing at all could be read.
+func Audit(ctx context.Context, c Config, cfg aws.Config, now time.Time) (*report.Report, error) {
+	selected, err := checks.Select(checks.All(), c.Selection)
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	var found []checks.Finding
+	judge := func(region string, api *inventory.API) {
+		fs := checks.RunAPI(region, api, selected, c.Checks)
+		api.Slim()
+		mu.Lock()
+		found = append(found, fs...)
+		mu.Unlock()
+	}
+	inv, scanErr := scan(ctx, c, cfg, judge)
+	if inv == nil {
+		return nil, scanErr
+	}
+	var regionWide []checks.Check
+	for _, chk := range selected {
+		if !chk.PerAPI() {
+			regionWide = append(regionWide, chk)
+		}
+	}
+	found = append(found, checks.Run(inv, regionWide, c.Checks)...)
+	return evaluate(inv, c, now, selected, found), scanErr
+}
+
 // Evaluate runs the selected checks over an inventory, applies severity overrides and
 // suppressions, and builds the report. now decides which suppressions have expired.
 func Evaluate(inv *inventory.Inventory, c Config, now time.Time) (*report.Report, error) {
@@ -215,7 +255,10 @@ func Evaluate(inv *inventory.Inventory, c Config, now time.Time) (*report.Report
 	if err != nil {
 		return nil, err
 	}
-	findings := checks.Run(inv, selected, c.Checks)
+	return evaluate(inv, c, now, selected, checks.Run(inv, selected, c.Checks)), nil
+}
+
+func evaluate(inv *inventory.Inventory, c Config, now time.Time, selected []checks.Check, findings []checks.Finding) *report.Report {
 	c.Selection.Apply(findings)
 	tags := map[string]map[string]string{}
 	for _, r := range inv.Regions {
@@ -227,5 +270,5 @@ func Evaluate(inv *inventory.Inventory, c Config, now time.Time) (*report.Report
 	rep := report.Build(inv, selected, out.Findings, now)
 	rep.Suppressed, rep.Warnings = out.Suppressed, append(slices.Clone(inv.Warnings), out.Warnings...)
 	rep.Summary.Suppressed = len(out.Suppressed)
-	return rep, nil
+	return rep
 }

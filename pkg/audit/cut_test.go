@@ -50,14 +50,10 @@ func TestCutAfterEveryCall(t *testing.T) {
 				ctx, cancel := context.WithCancel(a.ctx)
 				a.shim.ClearFaults()
 				a.shim.AddFault(awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultHang, After: k, OnFire: sync.OnceFunc(cancel)})
-				inv, err := audit.Scan(ctx, c, a.cfg)
+				got, err := audit.Audit(ctx, c, a.cfg, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
 				cancel()
 				if err != nil && !errors.Is(err, audit.ErrNothingScanned) {
 					t.Fatalf("cut after %d calls: %v", k, err)
-				}
-				got, err := audit.Evaluate(inv, c, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
-				if err != nil {
-					t.Fatal(err)
 				}
 				assertNothingLost(t, cleanInv, clean, got)
 				if k < calls && got.Summary.Complete {

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	"github.com/apigw-drift/driftaudit/internal/seed"
+	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
 	"github.com/apigw-drift/driftaudit/pkg/publish"
 )
@@ -173,5 +177,33 @@ func TestCallerIdentityFailureIsAWarning(t *testing.T) {
 	}
 	if s := publish.Subject(rep); s != "API Gateway drift: 1 warning, 1 info in us-east-1" {
 		t.Errorf("subject %q", s)
+	}
+}
+
+// TestAuditEqualsScanThenEvaluate: Audit, which judges each API as it is read and keeps only a
+// slim copy, gives the report byte for byte that a whole inventory gives, on the demo account in
+// two regions and on the hygiene scenario.
+func TestAuditEqualsScanThenEvaluate(t *testing.T) {
+	a := newAccount(t)
+	for _, r := range []string{region, "eu-west-1"} {
+		if err := seed.Demo(seed.New(a.ctx, apigateway.NewFromConfig(awsemu.AWSConfig(a.shim.URL, r))), time.Sleep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.seeded()
+	c := testConfig()
+	c.Regions = []string{region, "eu-west-1"}
+	c.Checks.AllowedEndpointTypes = []string{"REGIONAL"}
+	inv, whole := a.audit(c)
+	streamed, err := audit.Audit(a.ctx, c, a.cfg, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := reportJSON(t, inv, whole), reportJSON(t, inv, streamed)
+	if !bytes.Equal(want, got) {
+		t.Errorf("Audit's report differs from Scan then Evaluate:\n%s\n---\n%s", got, want)
+	}
+	if len(whole.Findings) < 100 {
+		t.Errorf("only %d findings: the comparison should cover every family", len(whole.Findings))
 	}
 }

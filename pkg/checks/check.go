@@ -102,7 +102,12 @@ type Check struct {
 	Remediation string   `json:"remediation"`
 	// Peers names the other tools that check the same thing ("" when none does).
 	Peers string `json:"peers,omitempty"`
-	run   func(r *inventory.Region, cfg Config) []Finding
+	// perAPI says the check judges each API on its own: its findings about an API depend only
+	// on that API's own data (never on another API, a usage plan, a key or a domain), so it can
+	// run on each API as soon as that API is read (RunAPI). Checks without it see the whole
+	// region.
+	perAPI bool
+	run    func(r *inventory.Region, cfg Config) []Finding
 }
 
 // Run applies the check to one region.
@@ -139,6 +144,27 @@ func All() []Check {
 		secretsInStageVariables,
 		endpointTypeNotAllowed,
 	}
+}
+
+// PerAPI reports whether the check judges each API on its own (see RunAPI).
+func (c Check) PerAPI() bool { return c.perAPI }
+
+// RunAPI applies the per-API checks among checks to one API of region, as if the region held
+// only that API: the same findings about it that Run gives on the whole region. It lets a
+// collection judge an API as soon as it is read and then drop what only those checks needed.
+func RunAPI(region string, api *inventory.API, checks []Check, cfg Config) []Finding {
+	one := inventory.Region{Name: region, APIs: []inventory.API{*api}}
+	var findings []Finding
+	for _, c := range checks {
+		if !c.perAPI {
+			continue
+		}
+		for _, f := range c.Run(&one, cfg) {
+			f.Check, f.Region = c.ID, region
+			findings = append(findings, f)
+		}
+	}
+	return findings
 }
 
 // Run applies every check to every region of inv and returns the findings, worst first.

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"encoding/json"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -359,5 +360,54 @@ func TestParseSeverity(t *testing.T) {
 func TestDefaultConfig(t *testing.T) {
 	if got := DefaultConfig().CORSTag; got != "cors" {
 		t.Errorf("CORSTag = %q, want the cors tag of CHECKS.md", got)
+	}
+}
+
+// streamed runs the checks as audit.Audit does: the per-API ones on each API alone, which is
+// then slimmed, and the others on the slimmed region.
+func streamed(r inventory.Region, ran []Check, cfg Config) []Finding {
+	var out []Finding
+	for i := range r.APIs {
+		out = append(out, RunAPI(r.Name, &r.APIs[i], ran, cfg)...)
+		r.APIs[i].Slim()
+	}
+	var regionWide []Check
+	for _, c := range ran {
+		if !c.PerAPI() {
+			regionWide = append(regionWide, c)
+		}
+	}
+	out = append(out, Run(&inventory.Inventory{Regions: []inventory.Region{r}}, regionWide, cfg)...)
+	Sort(out)
+	if out == nil {
+		out = []Finding{}
+	}
+	return out
+}
+
+// TestPerAPIChecksNeedOnlyTheirAPI: every check marked per-API finds, API by API, what it finds
+// on the whole region, and the region-wide checks find on slimmed APIs what they find on whole
+// ones. A check that looks at another API, a plan or a domain must not be marked per-API.
+func TestPerAPIChecksNeedOnlyTheirAPI(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.AllowedEndpointTypes = []string{"REGIONAL"}
+	inv := everyCheckFires()
+	want := Run(inv, All(), cfg)
+	var got []Finding
+	for _, r := range inv.Regions {
+		got = append(got, streamed(r, All(), cfg)...)
+	}
+	Sort(got)
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf("streamed findings differ from the whole run:\nwant %v\ngot  %v", want, got)
+	}
+	perAPI := 0
+	for _, c := range All() {
+		if c.PerAPI() {
+			perAPI++
+		}
+	}
+	if perAPI != 17 {
+		t.Errorf("%d per-API checks, want the 17 that read one API only", perAPI)
 	}
 }

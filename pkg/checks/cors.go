@@ -71,6 +71,7 @@ func needsPreflight[V any](methods map[string]V) bool {
 }
 
 var missingOptions = Check{
+	perAPI:   true,
 	ID:       "missing-options",
 	Family:   "cors",
 	Title:    "CORS preflight OPTIONS method missing",
@@ -215,6 +216,7 @@ func fixPreflightHeaders(region string, api *inventory.API, res *inventory.Resou
 }
 
 var optionsRequiresAuth = Check{
+	perAPI:      true,
 	ID:          "options-requires-auth",
 	Family:      "cors",
 	Title:       "CORS preflight OPTIONS requires auth or an API key",
@@ -288,6 +290,7 @@ func lockDescription(authorizationType string, keyRequired bool) string {
 }
 
 var optionsMissingCORSHeaders = Check{
+	perAPI:   true,
 	ID:       "options-missing-cors-headers",
 	Family:   "cors",
 	Title:    "CORS preflight response lacks Access-Control-Allow-* headers",

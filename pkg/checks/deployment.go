@@ -25,6 +25,7 @@ func deployAll(region string, api *inventory.API) string {
 }
 
 var undeployedChanges = Check{
+	perAPI:   true,
 	ID:       "undeployed-changes",
 	Family:   "deployment",
 	Title:    "Changes not deployed to the stage",
@@ -154,6 +155,7 @@ func (d methodDiff) describe(stage string) string {
 }
 
 var stageBehindLatest = Check{
+	perAPI:      true,
 	ID:          "stage-behind-latest",
 	Family:      "deployment",
 	Title:       "Stage is not on the newest deployment",
@@ -203,6 +205,7 @@ func stagesServing(api *inventory.API, deploymentID string) []string {
 }
 
 var stageWithoutDeployment = Check{
+	perAPI:      true,
 	ID:          "stage-without-deployment",
 	Family:      "deployment",
 	Title:       "Stage has no deployment",
@@ -228,6 +231,7 @@ var stageWithoutDeployment = Check{
 }
 
 var neverDeployed = Check{
+	perAPI:      true,
 	ID:          "never-deployed",
 	Family:      "deployment",
 	Title:       "API was never deployed",

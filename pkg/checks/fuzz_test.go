@@ -318,6 +318,10 @@ func FuzzStageDrift(f *testing.F) {
 		if again := Run(fresh, ran, cfg); !reflect.DeepEqual(findings, again) {
 			t.Fatalf("runs over the same region differ:\n%v\n%v", findings, again)
 		}
+		// Judged API by API and slimmed, as audit.Audit does, the region finds the same.
+		if got := streamed(fzBuild(data, word).region, ran, cfg); !reflect.DeepEqual(findings, got) {
+			t.Fatalf("API by API, then slimmed, differs from the whole region:\n%v\n%v", findings, got)
+		}
 
 		reg := &inv.Regions[0]
 		// Where an (API id, stage) pair is unambiguous, undeployed-changes reports exactly the

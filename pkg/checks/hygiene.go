@@ -105,6 +105,7 @@ func logGroupPlaceholder(region string) string {
 }
 
 var accessLoggingDisabled = Check{
+	perAPI:      true,
 	ID:          "access-logging-disabled",
 	Family:      "hygiene",
 	Title:       "Stage has no access logging",
@@ -140,6 +141,7 @@ func executionLogging(st *inventory.Stage) string {
 }
 
 var executionLoggingDisabled = Check{
+	perAPI:      true,
 	ID:          "execution-logging-disabled",
 	Family:      "hygiene",
 	Title:       "Stage execution logging is off",
@@ -174,6 +176,7 @@ var executionLoggingDisabled = Check{
 }
 
 var detailedMetricsDisabled = Check{
+	perAPI:      true,
 	ID:          "detailed-metrics-disabled",
 	Family:      "hygiene",
 	Title:       "Stage detailed CloudWatch metrics are off",
@@ -200,6 +203,7 @@ var detailedMetricsDisabled = Check{
 }
 
 var tracingDisabled = Check{
+	perAPI:      true,
 	ID:          "tracing-disabled",
 	Family:      "hygiene",
 	Title:       "Stage X-Ray tracing is off",
@@ -225,6 +229,7 @@ var tracingDisabled = Check{
 // VPC endpoints, where the web ACL's job is done by the endpoint and resource policies. An API
 // whose endpoint types include EDGE or REGIONAL is non-PRIVATE, whatever else it lists.
 var wafNotAttached = Check{
+	perAPI:      true,
 	ID:          "waf-not-attached",
 	Family:      "hygiene",
 	Title:       "Public stage has no WAF web ACL",
@@ -269,6 +274,7 @@ func httpIntegrations(api *inventory.API) []string {
 // API of Lambda, AWS service and MOCK integrations the certificate would change nothing. An API
 // whose working definition was not read is not judged.
 var clientCertificateMissing = Check{
+	perAPI:      true,
 	ID:          "client-certificate-missing",
 	Family:      "hygiene",
 	Title:       "Stage has no client certificate for its HTTP backend",
@@ -303,6 +309,7 @@ var clientCertificateMissing = Check{
 // method's override) caches responses without encrypting them, one finding per stage that
 // names every such key.
 var cacheNotEncrypted = Check{
+	perAPI:      true,
 	ID:          "cache-not-encrypted",
 	Family:      "hygiene",
 	Title:       "Stage cache is not encrypted",
@@ -346,6 +353,7 @@ var cacheNotEncrypted = Check{
 // policy behind it is the common case and the one that must not be missed, and a method that a
 // policy protects on purpose is what a suppression is for.
 var publicMethodWithoutAuth = Check{
+	perAPI:   true,
 	ID:       "public-method-without-auth",
 	Family:   "hygiene",
 	Title:    "Public method needs no authorization and no API key",
@@ -410,6 +418,7 @@ func stagesServingOpen(api *inventory.API, path, method string) []string {
 // the remediation moves the value into Secrets Manager through a pipe, so that it is neither
 // printed nor put on a command line.
 var secretsInStageVariables = Check{
+	perAPI:   true,
 	ID:       "secrets-in-stage-variables",
 	Family:   "hygiene",
 	Title:    "Stage variable looks like a credential",
@@ -587,6 +596,7 @@ func isAlnum(c rune) bool     { return isUpperRune(c) || isLowerRune(c) || isDig
 // without regard to case; an API with several types is judged on each, one finding per API
 // naming the ones not allowed.
 var endpointTypeNotAllowed = Check{
+	perAPI:      true,
 	ID:          "endpoint-type-not-allowed",
 	Family:      "hygiene",
 	Title:       "API endpoint type is not allowed",

@@ -13,6 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
@@ -242,20 +244,20 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 	if err != nil {
 		return ExitUsage, err
 	}
-	var inv *inventory.Inventory
+	var rep *report.Report
 	if *snapshot != "" {
-		if len(sf.regions) > 0 || sf.endpoint != "" {
-			return ExitUsage, usageError{errors.New("--snapshot audits a saved file: it takes no --region or --endpoint-url")}
+		if len(sf.regions) > 0 || sf.endpoint != "" || sf.timeout != 0 {
+			return ExitUsage, usageError{errors.New("--snapshot audits a saved file: it takes no --region, --endpoint-url or --timeout")}
 		}
-		if inv, err = loadSnapshot(*snapshot); err != nil {
+		inv, err := loadSnapshot(*snapshot)
+		if err != nil {
 			return ExitUsage, err
 		}
-	} else if inv, err = collect(ctx, cfg, sf.timeout); err != nil {
+		if rep, err = audit.Evaluate(inv, cfg, env.Now()); err != nil {
+			return ExitUsage, usageError{err}
+		}
+	} else if rep, err = auditLive(ctx, cfg, sf.timeout, env.Now()); err != nil {
 		return ExitUsage, err
-	}
-	rep, err := audit.Evaluate(inv, cfg, env.Now())
-	if err != nil {
-		return ExitUsage, usageError{err}
 	}
 	switch format.value {
 	case "json":
@@ -297,25 +299,59 @@ func loadSnapshot(path string) (*inventory.Inventory, error) {
 	return inv, nil
 }
 
-// collect scans the account. With a timeout, the scan stops starting calls when it expires and
-// returns what it read, marked incomplete by its errors, as the nightly function does before its
-// deadline: that is a report, even when nothing could be read in time, not a scan that could not
-// run.
-func collect(ctx context.Context, cfg audit.Config, timeout time.Duration) (*inventory.Inventory, error) {
+// withTimeout bounds ctx by the --timeout, if any.
+func withTimeout(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
 	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
+		return context.WithTimeout(ctx, timeout)
 	}
+	return context.WithCancel(ctx)
+}
+
+// connect loads the AWS configuration and checks that there is a region to scan.
+func connect(ctx context.Context, cfg audit.Config) (aws.Config, error) {
 	awsCfg, err := audit.LoadAWSConfig(ctx, cfg)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if _, err := audit.Regions(cfg, awsCfg); err != nil {
+		return aws.Config{}, usageError{err}
+	}
+	return awsCfg, nil
+}
+
+// cutShort says whether a scan that read nothing did so because --timeout expired: that is a
+// report of what was read (nothing, each part listed as unread), as the nightly function makes
+// before its deadline, not a scan that could not run.
+func cutShort(ctx context.Context, timeout time.Duration) bool {
+	return timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded)
+}
+
+// auditLive audits the account. With a timeout, the scan stops starting calls when it expires
+// and reports what it read, marked incomplete by its errors.
+func auditLive(ctx context.Context, cfg audit.Config, timeout time.Duration, now time.Time) (*report.Report, error) {
+	ctx, cancel := withTimeout(ctx, timeout)
+	defer cancel()
+	awsCfg, err := connect(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := audit.Regions(cfg, awsCfg); err != nil {
-		return nil, usageError{err}
+	rep, err := audit.Audit(ctx, cfg, awsCfg, now)
+	if err != nil && !(rep != nil && cutShort(ctx, timeout)) {
+		return nil, fmt.Errorf("scan could not run: %w", err)
+	}
+	return rep, nil
+}
+
+// collect reads the whole inventory, with the same --timeout rule as auditLive.
+func collect(ctx context.Context, cfg audit.Config, timeout time.Duration) (*inventory.Inventory, error) {
+	ctx, cancel := withTimeout(ctx, timeout)
+	defer cancel()
+	awsCfg, err := connect(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
 	inv, err := audit.Scan(ctx, cfg, awsCfg)
-	if err != nil && !(timeout > 0 && inv != nil && errors.Is(ctx.Err(), context.DeadlineExceeded)) {
+	if err != nil && !(inv != nil && cutShort(ctx, timeout)) {
 		return nil, fmt.Errorf("scan could not run: %w", err)
 	}
 	return inv, nil

@@ -43,6 +43,11 @@ type Options struct {
 	// SkipDeploymentList leaves out GetDeployments, which only stage-behind-latest and
 	// stage-without-deployment need.
 	SkipDeploymentList bool
+	// OnAPI, when set, is called with each API once its reads have ended (each read either
+	// succeeded or is marked unread), from the goroutine that read it; it may judge the API and
+	// Slim it, so that a large account is never held whole. APIs whose reads never started
+	// (the context ended first) are not passed to it.
+	OnAPI func(region string, api *API)
 }
 
 // DefaultConcurrency covers API Gateway's 10 calls per second at up to about 0.8 s a call.
@@ -136,7 +141,14 @@ func CollectRegion(ctx context.Context, client Client, region string, opts Optio
 
 	for i := range apis {
 		api := &apis[i]
-		run(ScanError{APIID: api.ID, Operation: OpGetResources}, func(ctx context.Context) error { return s.readAPI(ctx, api) })
+		run(ScanError{APIID: api.ID, Operation: OpGetResources}, func(ctx context.Context) error {
+			s.readAPI(ctx, api)
+			if opts.OnAPI != nil {
+				sortAPI(api)
+				opts.OnAPI(region, api)
+			}
+			return nil
+		})
 	}
 	for i := range plans {
 		plan := &plans[i]
@@ -181,7 +193,7 @@ func (api *API) markRead(op string) {
 // readAPI reads one API's resources, stages, deployments and the snapshots its stages serve.
 // Each read that succeeds marks its part read; a failure is recorded and does not stop the
 // reads that do not depend on it.
-func (s *regionScan) readAPI(ctx context.Context, api *API) error {
+func (s *regionScan) readAPI(ctx context.Context, api *API) {
 	scope := func(op string) ScanError { return ScanError{APIID: api.ID, Operation: op} }
 	if resources, err := s.resources(ctx, api.ID); err != nil {
 		s.fail(scope(OpGetResources), fmt.Errorf("get resources of API %s: %w", api.ID, err))
@@ -193,7 +205,7 @@ func (s *regionScan) readAPI(ctx context.Context, api *API) error {
 	out, err := s.client.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: &api.ID})
 	if err != nil {
 		s.fail(scope(OpGetStages), fmt.Errorf("get stages of API %s: %w", api.ID, err))
-		return nil
+		return
 	}
 	for _, st := range out.Item {
 		api.Stages = append(api.Stages, stageFrom(st))
@@ -201,7 +213,7 @@ func (s *regionScan) readAPI(ctx context.Context, api *API) error {
 	api.markRead(OpGetStages)
 	if len(api.Stages) == 0 {
 		api.markRead(OpGetDeployments) // no stage serves a deployment: nothing else to read
-		return nil
+		return
 	}
 
 	known := map[string]bool{}
@@ -218,6 +230,7 @@ func (s *regionScan) readAPI(ctx context.Context, api *API) error {
 	}
 
 	listed := !slices.Contains(api.Unread, OpGetDeployments)
+	shared := map[string]map[string]map[string]MethodSnapshot{} // equal snapshots share one map
 	for _, id := range liveDeploymentIDs(api.Stages) {
 		if listed && !known[id] {
 			continue // the stage points to a deployment that no longer exists: nothing to read
@@ -231,6 +244,12 @@ func (s *regionScan) readAPI(ctx context.Context, api *API) error {
 			s.fail(scope(OpGetDeployment), fmt.Errorf("get deployment %s of API %s (stages %s): %w", id, api.ID, strings.Join(stagesOn(api.Stages, id), ", "), err))
 			continue
 		}
+		key := snapshotKey(summary)
+		if same, ok := shared[key]; ok {
+			summary = same
+		} else {
+			shared[key] = summary
+		}
 		if !listed {
 			api.Deployments = append(api.Deployments, Deployment{ID: id})
 		}
@@ -240,7 +259,6 @@ func (s *regionScan) readAPI(ctx context.Context, api *API) error {
 			}
 		}
 	}
-	return nil
 }
 
 func (s *regionScan) listAPIs(ctx context.Context) ([]API, error) {
@@ -283,12 +301,12 @@ func (s *regionScan) resources(ctx context.Context, apiID string) ([]Resource, e
 }
 
 func resourceFrom(r types.Resource) Resource {
-	res := Resource{ID: aws.ToString(r.Id), Path: aws.ToString(r.Path)}
+	res := Resource{ID: aws.ToString(r.Id), Path: intern(aws.ToString(r.Path))}
 	for name, m := range r.ResourceMethods {
 		if res.Methods == nil {
-			res.Methods = map[string]Method{}
+			res.Methods = make(map[string]Method, len(r.ResourceMethods))
 		}
-		method := Method{AuthorizationType: aws.ToString(m.AuthorizationType), APIKeyRequired: aws.ToBool(m.ApiKeyRequired)}
+		method := Method{AuthorizationType: intern(aws.ToString(m.AuthorizationType)), APIKeyRequired: aws.ToBool(m.ApiKeyRequired)}
 		if method.AuthorizationType == "" {
 			method.AuthorizationType = "NONE"
 		}
@@ -298,13 +316,13 @@ func resourceFrom(r types.Resource) Resource {
 					if method.MethodResponseHeaders == nil {
 						method.MethodResponseHeaders = map[string][]string{}
 					}
-					method.MethodResponseHeaders[code] = append(method.MethodResponseHeaders[code], h)
+					method.MethodResponseHeaders[intern(code)] = append(method.MethodResponseHeaders[code], intern(h))
 				}
 			}
 			sort.Strings(method.MethodResponseHeaders[code])
 		}
 		if in := m.MethodIntegration; in != nil {
-			method.IntegrationType = string(in.Type)
+			method.IntegrationType = intern(string(in.Type))
 			for code, ir := range in.IntegrationResponses {
 				for param, value := range ir.ResponseParameters {
 					if h, ok := strings.CutPrefix(param, "method.response.header."); ok {
@@ -312,14 +330,14 @@ func resourceFrom(r types.Resource) Resource {
 							method.IntegrationResponseHeaders = map[string]map[string]string{}
 						}
 						if method.IntegrationResponseHeaders[code] == nil {
-							method.IntegrationResponseHeaders[code] = map[string]string{}
+							method.IntegrationResponseHeaders[intern(code)] = map[string]string{}
 						}
-						method.IntegrationResponseHeaders[code][h] = value
+						method.IntegrationResponseHeaders[code][intern(h)] = intern(value)
 					}
 				}
 			}
 		}
-		res.Methods[strings.ToUpper(name)] = method
+		res.Methods[intern(strings.ToUpper(name))] = method
 	}
 	return res
 }
@@ -411,13 +429,14 @@ func (s *regionScan) deploymentSummary(ctx context.Context, apiID, deploymentID 
 	}
 	summary := make(map[string]map[string]MethodSnapshot, len(out.ApiSummary))
 	for path, methods := range out.ApiSummary {
+		path = intern(path)
 		summary[path] = make(map[string]MethodSnapshot, len(methods))
 		for name, m := range methods {
 			auth := aws.ToString(m.AuthorizationType)
 			if auth == "" {
 				auth = "NONE"
 			}
-			summary[path][strings.ToUpper(name)] = MethodSnapshot{AuthorizationType: auth, APIKeyRequired: m.ApiKeyRequired}
+			summary[path][intern(strings.ToUpper(name))] = MethodSnapshot{AuthorizationType: intern(auth), APIKeyRequired: m.ApiKeyRequired}
 		}
 	}
 	return summary, nil
@@ -522,16 +541,7 @@ func (s *regionScan) basePathMappings(ctx context.Context, domain string) ([]Bas
 func sortRegion(r *Region) {
 	sort.Slice(r.APIs, func(i, j int) bool { return r.APIs[i].ID < r.APIs[j].ID })
 	for i := range r.APIs {
-		a := &r.APIs[i]
-		sort.Slice(a.Resources, func(i, j int) bool { return a.Resources[i].Path < a.Resources[j].Path })
-		sort.Slice(a.Stages, func(i, j int) bool { return a.Stages[i].Name < a.Stages[j].Name })
-		sort.SliceStable(a.Deployments, func(i, j int) bool {
-			if !a.Deployments[i].CreatedDate.Equal(a.Deployments[j].CreatedDate) {
-				return a.Deployments[i].CreatedDate.After(a.Deployments[j].CreatedDate)
-			}
-			return a.Deployments[i].ID < a.Deployments[j].ID
-		})
-		sort.Strings(a.Unread)
+		sortAPI(&r.APIs[i])
 	}
 	sort.Slice(r.UsagePlans, func(i, j int) bool { return r.UsagePlans[i].ID < r.UsagePlans[j].ID })
 	sort.Slice(r.APIKeys, func(i, j int) bool { return r.APIKeys[i].ID < r.APIKeys[j].ID })
@@ -551,6 +561,20 @@ func sortRegion(r *Region) {
 		}
 		return a.Message < b.Message
 	})
+}
+
+// sortAPI puts one API in the order the checks expect (deployments newest first) and a stable
+// one for the rest; it runs before OnAPI sees the API, and again over the whole region.
+func sortAPI(a *API) {
+	sort.Slice(a.Resources, func(i, j int) bool { return a.Resources[i].Path < a.Resources[j].Path })
+	sort.Slice(a.Stages, func(i, j int) bool { return a.Stages[i].Name < a.Stages[j].Name })
+	sort.SliceStable(a.Deployments, func(i, j int) bool {
+		if !a.Deployments[i].CreatedDate.Equal(a.Deployments[j].CreatedDate) {
+			return a.Deployments[i].CreatedDate.After(a.Deployments[j].CreatedDate)
+		}
+		return a.Deployments[i].ID < a.Deployments[j].ID
+	})
+	sort.Strings(a.Unread)
 }
 
 // errorLine makes an error fit on one line of a report.

@@ -48,13 +48,9 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 
 	scanCtx, cancel := h.scanContext(ctx)
 	defer cancel()
-	inv, scanErr := audit.Scan(scanCtx, cfg, h.AWS)
-	if inv == nil {
+	rep, scanErr := audit.Audit(scanCtx, cfg, h.AWS, start)
+	if rep == nil {
 		return fmt.Errorf("scan: %w", scanErr)
-	}
-	rep, err := audit.Evaluate(inv, cfg, start)
-	if err != nil {
-		return err
 	}
 	duration := h.now().Sub(start)
 	h.logReport(ctx, rep, duration)
