@@ -11,7 +11,8 @@ import (
 )
 
 // serveAPIGateway fills moto's API Gateway gaps: apiSummary on deployments, paging of list
-// operations, and the empty base path mapping list.
+// operations, and the empty base path mapping list. It also takes away what moto answers and AWS
+// does not: method bodies on resources read without embed=methods.
 func (s *Shim) serveAPIGateway(ctx context.Context, in *inbound) (*reply, error) {
 	switch op := in.call.Operation; {
 	case op == "CreateDeployment" && s.apiSummary:
@@ -20,6 +21,8 @@ func (s *Shim) serveAPIGateway(ctx context.Context, in *inbound) (*reply, error)
 		return s.getDeployment(ctx, in)
 	case pagedOps[op]:
 		return s.paged(ctx, in)
+	case op == "GetResource":
+		return s.getResource(ctx, in)
 	case op == "UpdateStage":
 		return s.updateStage(ctx, in)
 	case op == "GetStages" || op == "GetStage":
@@ -222,7 +225,7 @@ func (e errStatus) Error() string { return "upstream answered HTTP " + strconv.I
 // an emulator without apiSummary, and it must cope.
 func (s *Shim) getDeployment(ctx context.Context, in *inbound) (*reply, error) {
 	rep, err := s.forward(ctx, in)
-	if err != nil || rep.status != http.StatusOK || !wantsAPISummary(in.r.URL.Query()) {
+	if err != nil || rep.status != http.StatusOK || !wantsEmbed(in.r.URL.Query(), "apisummary") {
 		return rep, err
 	}
 	key := snapshotKey{in.call.Principal, in.call.Region, in.call.apiID(), in.call.Labels["deploymentId"]}
@@ -245,17 +248,60 @@ func (s *Shim) getDeployment(ctx context.Context, in *inbound) (*reply, error) {
 	return rep, nil
 }
 
-// wantsAPISummary accepts embed repeated (as the SDK sends a list) or comma-separated (as the
-// AWS CLI documentation writes it).
-func wantsAPISummary(q url.Values) bool {
+// wantsEmbed tells whether the query asks for name with embed, repeated (as the SDK sends a
+// list) or comma-separated (as the AWS CLI documentation writes it).
+func wantsEmbed(q url.Values, name string) bool {
 	for _, v := range q["embed"] {
 		for _, e := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(e), "apisummary") {
+			if strings.EqualFold(strings.TrimSpace(e), name) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// getResource answers GetResource as AWS does: method bodies only with embed=methods.
+func (s *Shim) getResource(ctx context.Context, in *inbound) (*reply, error) {
+	rep, err := s.forward(ctx, in)
+	if err != nil || rep.status != http.StatusOK || wantsEmbed(in.r.URL.Query(), "methods") {
+		return rep, err
+	}
+	var res map[string]json.RawMessage
+	if json.Unmarshal(rep.body, &res) != nil {
+		return rep, nil
+	}
+	if stripMethodBodies(res) {
+		body, err := json.Marshal(res)
+		if err != nil {
+			return nil, err
+		}
+		rep.body = body
+	}
+	return rep, nil
+}
+
+// stripMethodBodies replaces each method of a resource by an empty object, keeping its name,
+// and reports whether it changed anything. moto embeds whole methods (integration, responses)
+// whether or not embed=methods is asked; AWS, without it, names the methods only, as in the AWS
+// CLI's documented get-resources output: "resourceMethods": {"POST": {}}. That shape is
+// documented for GetResources; GetResource is taken to answer alike (the API reference describes
+// embed=methods identically for both), which is not confirmed against AWS. A resource without
+// methods keeps no resourceMethods key, as moto sends it.
+func stripMethodBodies(res map[string]json.RawMessage) bool {
+	raw, ok := res["resourceMethods"]
+	if !ok {
+		return false
+	}
+	var methods map[string]json.RawMessage
+	if json.Unmarshal(raw, &methods) != nil || methods == nil {
+		return false
+	}
+	for name := range methods {
+		methods[name] = json.RawMessage("{}")
+	}
+	res["resourceMethods"], _ = json.Marshal(methods)
+	return true
 }
 
 // pagedOps are the list operations the auditor pages through and moto answers all at once.
@@ -355,6 +401,11 @@ func (s *Shim) paged(ctx context.Context, in *inbound) (*reply, error) {
 	if page == nil {
 		page = []json.RawMessage{}
 	}
+	if op == "GetResources" && !wantsEmbed(q, "methods") {
+		if page, err = withoutMethodBodies(page); err != nil {
+			return nil, err
+		}
+	}
 	doc["item"], _ = json.Marshal(page)
 	delete(doc, "position")
 	if end < len(items) {
@@ -366,6 +417,24 @@ func (s *Shim) paged(ctx context.Context, in *inbound) (*reply, error) {
 	}
 	rep.body = body
 	return rep, nil
+}
+
+// withoutMethodBodies strips the method bodies of each resource of a GetResources page.
+func withoutMethodBodies(items []json.RawMessage) ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, len(items))
+	for i, item := range items {
+		var res map[string]json.RawMessage
+		if json.Unmarshal(item, &res) != nil || !stripMethodBodies(res) {
+			out[i] = item
+			continue
+		}
+		b, err := json.Marshal(res)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
 }
 
 // emptyBasePathMappings works around moto answering 500 for a domain that never had a mapping,

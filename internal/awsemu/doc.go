@@ -1,8 +1,8 @@
 // Package awsemu is the test support that stands in for AWS. No test, demo or benchmark of the
 // project talks to real AWS: they talk to moto server (an AWS emulator), through a Shim that
 // makes moto answer like API Gateway where it does not (apiSummary on deployments, paged lists,
-// the empty base path mapping list), counts every call by operation, and throttles and injects
-// faults on command.
+// the empty base path mapping list, method bodies on resources only with embed=methods), counts
+// every call by operation, and throttles and injects faults on command.
 //
 // A package's tests start one moto in TestMain and a shim per test:
 //

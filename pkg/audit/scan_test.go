@@ -2,6 +2,8 @@ package audit_test
 
 import (
 	"bytes"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,10 +91,20 @@ func TestCallsPerAPI(t *testing.T) {
 		if r.Operation == "GetApiKeys" && strings.Contains(r.RawQuery, "includeValues") {
 			t.Errorf("GetApiKeys asked for key values: %s", r.RawQuery)
 		}
+		if r.Operation == "GetResources" && !embedsMethods(r.RawQuery) {
+			t.Errorf("GetResources without embed=methods, so AWS would send no method bodies: %s", r.RawQuery)
+		}
 		if r.Service == "apigateway" && r.Method != "GET" {
 			t.Errorf("the scan made a mutating call: %s %s", r.Method, r.Path)
 		}
 	}
+}
+
+// embedsMethods tells whether a request's query asks for method bodies, as the scanner must in
+// every GetResources call.
+func embedsMethods(rawQuery string) bool {
+	q, err := url.ParseQuery(rawQuery)
+	return err == nil && slices.Contains(q["embed"], "methods")
 }
 
 func TestMissingAPISummaryIsAScanError(t *testing.T) {

@@ -3,7 +3,6 @@
 package checks
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -112,12 +111,6 @@ type Check struct {
 
 // Run applies the check to one region.
 func (c Check) Run(r *inventory.Region, cfg Config) []Finding { return c.run(r, cfg) }
-
-// MarshalJSON exists only to keep the run function out of listings.
-func (c Check) MarshalJSON() ([]byte, error) {
-	type meta Check
-	return json.Marshal(meta(c))
-}
 
 // All is the catalogue, in the order of CHECKS.md. It returns a new slice each call.
 func All() []Check {

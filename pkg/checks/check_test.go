@@ -2,6 +2,7 @@ package checks
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -92,25 +93,46 @@ func TestAllReturnsAFreshSlice(t *testing.T) {
 	}
 }
 
-func TestCheckJSONLeavesOutTheRunFunction(t *testing.T) {
-	b, err := json.Marshal(All()[0])
-	if err != nil {
-		t.Fatal(err)
+// TestCheckJSON pins what `driftaudit checks --format json` lists of each check: exactly its
+// metadata under these keys, with the struct's values, severity by name, and peers only when
+// there are some.
+func TestCheckJSON(t *testing.T) {
+	withPeers, withoutPeers := 0, 0
+	for _, c := range All() {
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%s: %v", c.ID, err)
+		}
+		want := map[string]any{
+			"id":          c.ID,
+			"family":      c.Family,
+			"title":       c.Title,
+			"severity":    severityNames[c.Severity],
+			"levels":      c.Levels,
+			"looks_at":    c.LooksAt,
+			"remediation": c.Remediation,
+		}
+		if c.Peers != "" {
+			want["peers"] = c.Peers
+			withPeers++
+		} else {
+			withoutPeers++
+		}
+		if gotKeys, wantKeys := slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)); !slices.Equal(gotKeys, wantKeys) {
+			t.Errorf("%s: keys %v, want %v", c.ID, gotKeys, wantKeys)
+		}
+		for k, w := range want {
+			if !reflect.DeepEqual(got[k], w) {
+				t.Errorf("%s: %s = %#v, want %#v", c.ID, k, got[k], w)
+			}
+		}
 	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	if want := []string{"family", "id", "levels", "looks_at", "remediation", "severity", "title"}; !slices.Equal(keys, want) {
-		t.Errorf("keys %v, want %v", keys, want)
-	}
-	if m["severity"] != "critical" {
-		t.Errorf("severity %v, want \"critical\"", m["severity"])
+	if withPeers == 0 || withoutPeers == 0 {
+		t.Errorf("%d checks with peers and %d without: both kinds are needed for this test to mean anything", withPeers, withoutPeers)
 	}
 }
 

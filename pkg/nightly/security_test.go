@@ -3,8 +3,10 @@ package nightly_test
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,10 +86,20 @@ func TestSecretsNeverLeaveTheAccount(t *testing.T) {
 			outputs = append(outputs, name, a.Value)
 		}
 	}
+	getResources := 0
 	for _, r := range s.shim.Requests() {
 		if r.Service == "apigateway" && (r.Method != "GET" || strings.Contains(strings.ToLower(r.RawQuery), "includevalues")) {
 			t.Errorf("the scan made a call it must never make: %s %s?%s", r.Method, r.Path, r.RawQuery)
 		}
+		if r.Operation == "GetResources" {
+			getResources++
+			if q, err := url.ParseQuery(r.RawQuery); err != nil || !slices.Contains(q["embed"], "methods") {
+				t.Errorf("GetResources without embed=methods, so AWS would send no method bodies: %s", r.RawQuery)
+			}
+		}
+	}
+	if getResources == 0 {
+		t.Errorf("the scan read no resources")
 	}
 	if !strings.Contains(s.logs.String(), "backendKey") || !strings.Contains(s.logs.String(), "secrets-in-stage-variables") {
 		t.Errorf("the secret-looking variable should be reported by name")

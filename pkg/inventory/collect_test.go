@@ -1,0 +1,154 @@
+package inventory_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
+)
+
+// recordingClient answers every call with one item and keeps each input, by operation, so that a
+// test can see what the collector asks for. Its methods run on the collector's goroutines.
+type recordingClient struct {
+	mu     sync.Mutex
+	inputs map[string][]any
+}
+
+func (f *recordingClient) record(op string, in any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.inputs == nil {
+		f.inputs = map[string][]any{}
+	}
+	f.inputs[op] = append(f.inputs[op], in)
+}
+
+func (f *recordingClient) GetRestApis(_ context.Context, in *apigateway.GetRestApisInput, _ ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error) {
+	f.record(inventory.OpGetRestApis, *in)
+	return &apigateway.GetRestApisOutput{Items: []types.RestApi{{Id: aws.String("a1"), Name: aws.String("orders")}}}, nil
+}
+
+func (f *recordingClient) GetResources(_ context.Context, in *apigateway.GetResourcesInput, _ ...func(*apigateway.Options)) (*apigateway.GetResourcesOutput, error) {
+	f.record(inventory.OpGetResources, *in)
+	return &apigateway.GetResourcesOutput{Items: []types.Resource{{Id: aws.String("r1"), Path: aws.String("/"),
+		ResourceMethods: map[string]types.Method{"GET": {AuthorizationType: aws.String("AWS_IAM")}}}}}, nil
+}
+
+func (f *recordingClient) GetStages(_ context.Context, in *apigateway.GetStagesInput, _ ...func(*apigateway.Options)) (*apigateway.GetStagesOutput, error) {
+	f.record(inventory.OpGetStages, *in)
+	return &apigateway.GetStagesOutput{Item: []types.Stage{{StageName: aws.String("prod"), DeploymentId: aws.String("d1")}}}, nil
+}
+
+func (f *recordingClient) GetDeployments(_ context.Context, in *apigateway.GetDeploymentsInput, _ ...func(*apigateway.Options)) (*apigateway.GetDeploymentsOutput, error) {
+	f.record(inventory.OpGetDeployments, *in)
+	return &apigateway.GetDeploymentsOutput{Items: []types.Deployment{{Id: aws.String("d1")}}}, nil
+}
+
+func (f *recordingClient) GetDeployment(_ context.Context, in *apigateway.GetDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.GetDeploymentOutput, error) {
+	f.record(inventory.OpGetDeployment, *in)
+	return &apigateway.GetDeploymentOutput{Id: in.DeploymentId, ApiSummary: map[string]map[string]types.MethodSnapshot{
+		"/": {"GET": {AuthorizationType: aws.String("AWS_IAM")}}}}, nil
+}
+
+func (f *recordingClient) GetUsagePlans(_ context.Context, in *apigateway.GetUsagePlansInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlansOutput, error) {
+	f.record(inventory.OpGetUsagePlans, *in)
+	return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{{Id: aws.String("p1")}}}, nil
+}
+
+func (f *recordingClient) GetUsagePlanKeys(_ context.Context, in *apigateway.GetUsagePlanKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
+	f.record(inventory.OpGetUsagePlanKeys, *in)
+	return &apigateway.GetUsagePlanKeysOutput{Items: []types.UsagePlanKey{{Id: aws.String("k1")}}}, nil
+}
+
+func (f *recordingClient) GetApiKeys(_ context.Context, in *apigateway.GetApiKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetApiKeysOutput, error) {
+	f.record(inventory.OpGetAPIKeys, *in)
+	return &apigateway.GetApiKeysOutput{Items: []types.ApiKey{{Id: aws.String("k1")}}}, nil
+}
+
+func (f *recordingClient) GetDomainNames(_ context.Context, in *apigateway.GetDomainNamesInput, _ ...func(*apigateway.Options)) (*apigateway.GetDomainNamesOutput, error) {
+	f.record(inventory.OpGetDomainNames, *in)
+	return &apigateway.GetDomainNamesOutput{Items: []types.DomainName{{DomainName: aws.String("api.example.com")}}}, nil
+}
+
+func (f *recordingClient) GetBasePathMappings(_ context.Context, in *apigateway.GetBasePathMappingsInput, _ ...func(*apigateway.Options)) (*apigateway.GetBasePathMappingsOutput, error) {
+	f.record(inventory.OpGetBasePathMappings, *in)
+	return &apigateway.GetBasePathMappingsOutput{}, nil
+}
+
+var _ inventory.Client = (*recordingClient)(nil)
+
+// TestCollectAsksForWhatItNeeds pins the inputs of every call the collector makes: method bodies
+// embedded in GetResources (AWS sends only their names otherwise), the deployed snapshot with
+// GetDeployment, never an API key's value, and API Gateway's largest page on every list.
+func TestCollectAsksForWhatItNeeds(t *testing.T) {
+	fake := &recordingClient{}
+	region := inventory.CollectRegion(t.Context(), fake, "eu-west-1", inventory.Options{})
+	if len(region.Errors) != 0 {
+		t.Fatalf("scan errors: %+v", region.Errors)
+	}
+
+	const pageSize = 500
+	limit := func(l *int32) string {
+		if aws.ToInt32(l) != pageSize {
+			return "Limit is not 500"
+		}
+		return ""
+	}
+	inspect := map[string]func(in any) string{
+		inventory.OpGetRestApis: func(in any) string { return limit(in.(apigateway.GetRestApisInput).Limit) },
+		inventory.OpGetResources: func(in any) string {
+			r := in.(apigateway.GetResourcesInput)
+			if !slices.Equal(r.Embed, []string{"methods"}) {
+				return "Embed is not [methods]"
+			}
+			return limit(r.Limit)
+		},
+		inventory.OpGetStages:      func(any) string { return "" },
+		inventory.OpGetDeployments: func(in any) string { return limit(in.(apigateway.GetDeploymentsInput).Limit) },
+		inventory.OpGetDeployment: func(in any) string {
+			if d := in.(apigateway.GetDeploymentInput); !slices.Equal(d.Embed, []string{"apisummary"}) {
+				return "Embed is not [apisummary]"
+			}
+			return ""
+		},
+		inventory.OpGetUsagePlans:    func(in any) string { return limit(in.(apigateway.GetUsagePlansInput).Limit) },
+		inventory.OpGetUsagePlanKeys: func(in any) string { return limit(in.(apigateway.GetUsagePlanKeysInput).Limit) },
+		inventory.OpGetAPIKeys: func(in any) string {
+			k := in.(apigateway.GetApiKeysInput)
+			if aws.ToBool(k.IncludeValues) {
+				return "IncludeValues is true"
+			}
+			return limit(k.Limit)
+		},
+		inventory.OpGetDomainNames:      func(in any) string { return limit(in.(apigateway.GetDomainNamesInput).Limit) },
+		inventory.OpGetBasePathMappings: func(in any) string { return limit(in.(apigateway.GetBasePathMappingsInput).Limit) },
+	}
+	for op, check := range inspect {
+		inputs := fake.inputs[op]
+		if len(inputs) != 1 {
+			t.Errorf("%s called %d times, want 1", op, len(inputs))
+		}
+		for _, in := range inputs {
+			if problem := check(in); problem != "" {
+				t.Errorf("%s: %s: %+v", op, problem, in)
+			}
+		}
+	}
+	for op := range fake.inputs {
+		if inspect[op] == nil {
+			t.Errorf("unexpected call %s", op)
+		}
+	}
+
+	// What the embedded methods carry reaches the inventory.
+	if len(region.APIs) != 1 || len(region.APIs[0].Resources) != 1 ||
+		region.APIs[0].Resources[0].Methods["GET"].AuthorizationType != "AWS_IAM" {
+		t.Errorf("inventory lost the embedded method: %+v", region.APIs)
+	}
+}
