@@ -3,6 +3,7 @@ package publish
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -68,9 +69,13 @@ func BuildMessage(rep *report.Report, fullReportAt string) (Message, error) {
 	note := "The full report is " + fullReportAt + "."
 	var renderErr error
 	fits := func(findings, errs int) (string, bool) {
-		var b bytes.Buffer
+		// Rendering stops as soon as the body cannot fit: a report of tens of thousands of
+		// findings is never rendered whole in memory just to learn that it is too large.
+		b := cappedBuffer{limit: maxMessageBytes - msg.Size()}
 		if err := rep.WriteTextLimited(&b, report.TextOptions{MaxFindings: findings, MaxErrors: errs, Note: note}); err != nil {
-			renderErr = err
+			if !errors.Is(err, errTooLarge) {
+				renderErr = err
+			}
 			return "", false
 		}
 		m := msg
@@ -97,6 +102,22 @@ func BuildMessage(rep *report.Report, fullReportAt string) (Message, error) {
 	}
 	msg.Body, msg.Omitted = body, len(rep.Findings)-n
 	return msg, nil
+}
+
+// errTooLarge stops a rendering that has outgrown the message.
+var errTooLarge = errors.New("larger than an SNS message")
+
+// cappedBuffer is a bytes.Buffer that refuses to grow past limit bytes.
+type cappedBuffer struct {
+	bytes.Buffer
+	limit int
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if c.Len()+len(p) > c.limit {
+		return 0, errTooLarge
+	}
+	return c.Buffer.Write(p)
 }
 
 // maxErrorsInMessage bounds the scan errors listed in a report that has to be cut; the rest
