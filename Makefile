@@ -14,7 +14,7 @@ export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
 export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all build demo emulator test unit fuzz lint fmt-check vet staticcheck tidy-check template-check venv clean bench
+.PHONY: all build demo emulator test unit fuzz lint fmt-check vet staticcheck tidy-check template-check venv clean bench build-handlerchild
 
 all: build
 
@@ -94,7 +94,16 @@ build-AuditorFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(ARTIFACTS_DIR)/bootstrap ./functions/auditor
 	if [ -f deploy/suppressions.yaml ]; then cp deploy/suppressions.yaml $(ARTIFACTS_DIR)/suppressions.yaml; fi
 
-## bench: seed accounts of 50, 200 and 600 APIs and scan each at API Gateway's quotas x$(BENCH_SCALE)
+## bench: seed accounts of 50, 200 and 600 APIs and scan each at API Gateway's quotas x$(BENCH_SCALE);
+## then peak memory of the CLI and of the Lambda handler (GOMEMLIMIT as deployed) on synthetic heavy accounts
 BENCH_SCALE ?= 20
-bench: venv build
-	$(GO) run ./internal/benchcmd -n 50,200,600 -scale $(BENCH_SCALE) -driftaudit $(BIN)/driftaudit
+BENCH_SIZES ?= 50,200,600
+BENCH_SHAPES ?= heavy,public
+BENCH_TIMEOUT ?= 10m
+bench: venv build build-handlerchild
+	$(GO) run ./internal/benchcmd -n '$(BENCH_SIZES)' -scale $(BENCH_SCALE) -driftaudit $(BIN)/driftaudit \
+		-synthetic '$(BENCH_SHAPES)' -handler $(BIN)/handlerchild -timeout $(BENCH_TIMEOUT)
+
+# The handler child is built as the function is (build-AuditorFunction), for this machine.
+build-handlerchild:
+	CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(BIN)/handlerchild ./internal/benchcmd/handlerchild

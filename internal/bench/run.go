@@ -62,12 +62,9 @@ func Scan(ctx context.Context, driftaudit string, shim *awsemu.Shim, region stri
 		shim.SetThrottle(awsemu.Quotas{})
 	}
 	shim.ResetLog()
-	args := []string{"scan", "--endpoint-url", shim.URL, "--region", region, "--format", "json", "--fail-on", "none",
-		"--rate", fmt.Sprint(limits.Rate), "--burst", fmt.Sprint(limits.Burst),
-		"--getresources-rate", fmt.Sprint(limits.GetResourcesRate), "--getresources-burst", fmt.Sprint(limits.GetResourcesBurst)}
+	args := scanArgs(shim.URL, region, limits)
 	cmd := exec.CommandContext(ctx, driftaudit, args...)
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull)
+	cmd.Env = childEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -112,6 +109,30 @@ func Scan(ctx context.Context, driftaudit string, shim *awsemu.Shim, region stri
 		res.PeakRSS = ru.Maxrss * 1024
 	}
 	return res, nil
+}
+
+// scanArgs are driftaudit's arguments for a JSON report of region at endpoint, paced at limits
+// (zero: not paced).
+func scanArgs(endpoint, region string, limits quota.Limits) []string {
+	return []string{"scan", "--endpoint-url", endpoint, "--region", region, "--format", "json", "--fail-on", "none",
+		"--rate", fmt.Sprint(limits.Rate), "--burst", fmt.Sprint(limits.Burst),
+		"--getresources-rate", fmt.Sprint(limits.GetResourcesRate), "--getresources-burst", fmt.Sprint(limits.GetResourcesBurst)}
+}
+
+// childEnv is the environment of a measured process: fake static credentials, no AWS
+// configuration files and no instance metadata, so that nothing looks for real credentials;
+// and no inherited GOMEMLIMIT or GOGC, so that the garbage collector runs as the measurement
+// says it does.
+func childEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOMEMLIMIT=") && !strings.HasPrefix(kv, "GOGC=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull)
+	return append(env, extra...)
 }
 
 // Report prints r the way `make bench` shows it.

@@ -1,6 +1,9 @@
 // Command benchcmd is `make bench`: it seeds accounts of 50, 200 and 600 APIs in moto (one
 // region each, seeded once per run) and scans each through the shim at API Gateway's quotas,
-// sped up by -scale, printing what the scan cost.
+// sped up by -scale, printing what the scan cost. Then it measures memory on the heavy tail:
+// synthetic accounts (-synthetic) served without moto, scanned without quotas by the driftaudit
+// binary and by the Lambda handler under the function's GOMEMLIMIT (-handler, built from
+// internal/benchcmd/handlerchild).
 package main
 
 import (
@@ -22,19 +25,62 @@ import (
 var regions = []string{"eu-west-1", "us-west-2", "ap-southeast-2", "eu-central-1", "us-east-2"}
 
 func main() {
-	sizes := flag.String("n", "50,200,600", "comma-separated account sizes (APIs)")
+	sizes := flag.String("n", "50,200,600", "comma-separated account sizes (APIs) seeded in moto (empty: none)")
 	scale := flag.Float64("scale", 20, "time factor: the quotas run this many times faster than AWS's (0: no quotas)")
 	driftaudit := flag.String("driftaudit", "bin/driftaudit", "the driftaudit binary to measure")
+	shapes := flag.String("synthetic", "heavy,public", "comma-separated synthetic shapes for the memory table: heavy, public, small or APISxRESOURCES[/public] (empty: none)")
+	handler := flag.String("handler", "bin/handlerchild", "the handler child binary (internal/benchcmd/handlerchild) to measure")
+	timeout := flag.Duration("timeout", 10*time.Minute, "kill a measured process of the memory table after this long")
 	flag.Parse()
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *sizes, *scale, *driftaudit); err != nil {
+	err := run(ctx, *sizes, *scale, *driftaudit)
+	if err == nil {
+		err = memory(ctx, *shapes, *driftaudit, *handler, *timeout)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %s\n", err)
 		os.Exit(1)
 	}
 }
 
+// memory measures the synthetic shapes and prints the memory table.
+func memory(ctx context.Context, shapes, driftaudit, handler string, timeout time.Duration) error {
+	var specs []bench.SyntheticSpec
+	for _, s := range strings.Split(shapes, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		spec, err := bench.ParseSpec(s)
+		if err != nil {
+			return fmt.Errorf("-synthetic: %w", err)
+		}
+		specs = append(specs, spec)
+	}
+	if len(specs) == 0 {
+		return nil
+	}
+	fmt.Printf("Memory on the heavy tail: synthetic accounts, no quotas; driftaudit, and the Lambda handler in-process under GOMEMLIMIT=%s (function: %d MB); each process killed after %s\n\n",
+		bench.HandlerMemoryLimit, bench.FunctionMemoryMB, timeout)
+	var ms []bench.Memory
+	for _, spec := range specs {
+		fmt.Printf("measuring %s ...\n", spec)
+		m, err := bench.MeasureMemory(ctx, spec, driftaudit, handler, timeout)
+		if err != nil {
+			return err
+		}
+		ms = append(ms, m)
+	}
+	fmt.Println()
+	fmt.Print(bench.MemoryTable(ms))
+	return nil
+}
+
 func run(ctx context.Context, sizes string, scale float64, driftaudit string) error {
+	if strings.TrimSpace(sizes) == "" {
+		return nil
+	}
 	var ns []int
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -46,7 +92,6 @@ func run(ctx context.Context, sizes string, scale float64, driftaudit string) er
 	if len(ns) > len(regions) {
 		return fmt.Errorf("-n: at most %d sizes", len(regions))
 	}
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	moto, err := awsemu.StartMoto(ctx)
 	if err != nil {
 		return err
