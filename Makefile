@@ -98,7 +98,7 @@ build-AuditorFunction:
 ## then peak memory of the CLI and of the Lambda handler (GOMEMLIMIT as deployed) on synthetic heavy accounts
 BENCH_SCALE ?= 20
 BENCH_SIZES ?= 50,200,600
-BENCH_SHAPES ?= heavy,public
+BENCH_SHAPES ?= heavy,600x60,600x60/public
 BENCH_TIMEOUT ?= 10m
 bench: venv build build-handlerchild
 	$(GO) run ./internal/benchcmd -n '$(BENCH_SIZES)' -scale $(BENCH_SCALE) -driftaudit $(BIN)/driftaudit \

@@ -19,12 +19,12 @@ import (
 	"github.com/apigw-drift/driftaudit/pkg/quota"
 )
 
-// HandlerMemoryLimit is the GOMEMLIMIT template.yaml gives the 128 MB function.
-const HandlerMemoryLimit = "100MiB"
+// HandlerMemoryLimit is the GOMEMLIMIT template.yaml gives the function.
+const HandlerMemoryLimit = "200MiB"
 
 // FunctionMemoryMB is the function's MemorySize in template.yaml: Lambda ends an invocation
 // whose process grows past it.
-const FunctionMemoryMB = 128
+const FunctionMemoryMB = 256
 
 // Process is one measured run of a child process against the synthetic server.
 type Process struct {
@@ -51,18 +51,21 @@ type Memory struct {
 	Handler Process
 	// HandlerRun is what the handler child reported about itself.
 	HandlerRun handlerbench.Result
+	// GoMemLimit is the GOMEMLIMIT the handler ran under.
+	GoMemLimit string
 }
 
 // MeasureMemory serves spec on loopback and scans it twice without client-side quotas: once
 // with the driftaudit binary and once with handlerChild (internal/benchcmd/handlerchild) under
-// the function's GOMEMLIMIT. Each process is killed after timeout.
-func MeasureMemory(ctx context.Context, spec SyntheticSpec, driftaudit, handlerChild string, timeout time.Duration) (Memory, error) {
+// GOMEMLIMIT=memLimit (HandlerMemoryLimit is the function's). Each process is killed after
+// timeout.
+func MeasureMemory(ctx context.Context, spec SyntheticSpec, driftaudit, handlerChild, memLimit string, timeout time.Duration) (Memory, error) {
 	srv, err := NewSynthetic(spec)
 	if err != nil {
 		return Memory{}, err
 	}
 	defer srv.Close()
-	m := Memory{Spec: spec, Shape: spec.Shape()}
+	m := Memory{Spec: spec, Shape: spec.Shape(), GoMemLimit: memLimit}
 	dir, err := os.MkdirTemp("", "driftaudit-bench-")
 	if err != nil {
 		return m, err
@@ -92,7 +95,7 @@ func MeasureMemory(ctx context.Context, spec SyntheticSpec, driftaudit, handlerC
 	handler := exec.Command(handlerChild, "-log", log)
 	handler.Stdout = &result
 	handler.Env = childEnv(
-		"GOMEMLIMIT="+HandlerMemoryLimit,
+		"GOMEMLIMIT="+memLimit,
 		"AWS_ENDPOINT_URL="+srv.URL, "AWS_REGION="+region, "REGIONS="+region,
 		"REPORT_TOPIC_ARN=arn:aws:sns:"+region+":"+accountID+":driftaudit-bench",
 		"AWS_LAMBDA_LOG_FORMAT=JSON", "AWS_LAMBDA_LOG_LEVEL=INFO", fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", FunctionMemoryMB))
@@ -215,8 +218,8 @@ func APIGatewayCalls(p Process) int {
 // run reported about its own heap and garbage collection.
 func MemoryTable(ms []Memory) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| shape | APIs | resources | methods | findings | calls | wall CLI | wall handler | peak RSS CLI | peak RSS handler (GOMEMLIMIT=%s) | heap peak handler (live) | GC CPU handler | RSS per finding CLI / handler |\n", HandlerMemoryLimit)
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| shape | APIs | resources | methods | findings | calls | wall CLI | wall handler | peak RSS CLI | handler GOMEMLIMIT | peak RSS handler | heap peak handler (live) | GC CPU handler | RSS per finding CLI / handler |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, m := range ms {
 		r := m.HandlerRun
 		perFinding := "-"
@@ -228,11 +231,12 @@ func MemoryTable(ms []Memory) string {
 			heap = fmt.Sprintf("%s (%s)", mb(int64(r.HeapPeakBytes)), mb(int64(r.LiveHeapPeakBytes)))
 			gc = fmt.Sprintf("%.0f%% (%d cycles)", 100*r.GCCPUFraction, r.GCCycles)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			m.Spec.Name, m.Shape.APIs, thousands(m.Shape.Resources), thousands(m.Shape.Methods), findingsCell(m),
-			thousands(APIGatewayCalls(m.CLI)), wall(m.CLI), wall(m.Handler), rss(m.CLI), rss(m.Handler), heap, gc, perFinding)
+			thousands(APIGatewayCalls(m.CLI)), wall(m.CLI), wall(m.Handler), rss(m.CLI), m.GoMemLimit, rss(m.Handler), heap, gc, perFinding)
 	}
 	b.WriteString("\n")
+	b.WriteString(marginalCost(ms))
 	for _, m := range ms {
 		r := m.HandlerRun
 		fmt.Fprintf(&b, "%s\n", m.Spec)
@@ -260,6 +264,29 @@ func MemoryTable(ms []Memory) string {
 				want["GetCallerIdentity"] = 1
 				fmt.Fprintf(&b, "  NOTE: the %s made calls %v, expected %v\n", p.name, p.p.Calls, want)
 			}
+		}
+	}
+	return b.String()
+}
+
+// marginalCost prints, for each all-open shape measured beside a shape of the same size that is
+// mostly signed, what each extra finding costs: the difference in memory over the difference in
+// findings, so that the fixed costs (runtime, binary, inventory) do not count.
+func marginalCost(ms []Memory) string {
+	var b strings.Builder
+	for _, open := range ms {
+		for _, signed := range ms {
+			same := open.Spec.APIs == signed.Spec.APIs && open.Spec.Resources == signed.Spec.Resources && open.GoMemLimit == signed.GoMemLimit &&
+				open.Spec.MinMethods == signed.Spec.MinMethods && open.Spec.MaxMethods == signed.Spec.MaxMethods
+			extra := open.Handler.Findings - signed.Handler.Findings
+			if !open.Spec.Public || signed.Spec.Public || !same || extra <= 0 || open.Handler.TimedOut || signed.Handler.TimedOut {
+				continue
+			}
+			per := func(a, b int64) string { return fmt.Sprintf("%s B", thousands(int((a-b)/int64(extra)))) }
+			fmt.Fprintf(&b, "Marginal cost per finding (%s against %s, %s more findings): handler live heap %s, handler peak RSS %s, CLI peak RSS %s\n\n",
+				open.Spec.Name, signed.Spec.Name, thousands(extra),
+				per(int64(open.HandlerRun.LiveHeapPeakBytes), int64(signed.HandlerRun.LiveHeapPeakBytes)),
+				per(open.Handler.PeakRSS, signed.Handler.PeakRSS), per(open.CLI.PeakRSS, signed.CLI.PeakRSS))
 		}
 	}
 	return b.String()

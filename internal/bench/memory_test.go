@@ -37,7 +37,7 @@ func TestMemorySmoke(t *testing.T) {
 	}
 
 	spec := SyntheticSpec{Name: "smoke", APIs: 5, Resources: 20, MinMethods: 2, MaxMethods: 4, DriftEvery: 2, Seed: 5}
-	m, err := MeasureMemory(t.Context(), spec, driftaudit, child, time.Minute)
+	m, err := MeasureMemory(t.Context(), spec, driftaudit, child, HandlerMemoryLimit, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

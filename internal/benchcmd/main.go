@@ -28,16 +28,17 @@ func main() {
 	sizes := flag.String("n", "50,200,600", "comma-separated account sizes (APIs) seeded in moto (empty: none)")
 	scale := flag.Float64("scale", 20, "time factor: the quotas run this many times faster than AWS's (0: no quotas)")
 	driftaudit := flag.String("driftaudit", "bin/driftaudit", "the driftaudit binary to measure")
-	shapes := flag.String("synthetic", "heavy,public", "comma-separated synthetic shapes for the memory table: heavy, public, small or APISxRESOURCES[/public] (empty: none)")
+	shapes := flag.String("synthetic", "heavy,600x60,600x60/public", "comma-separated synthetic shapes for the memory table: heavy, public, small or APISxRESOURCES[/public] (empty: none)")
 	handler := flag.String("handler", "bin/handlerchild", "the handler child binary (internal/benchcmd/handlerchild) to measure")
 	timeout := flag.Duration("timeout", 10*time.Minute, "kill a measured process of the memory table after this long")
+	memLimit := flag.String("handler-memlimit", bench.HandlerMemoryLimit, "GOMEMLIMIT of the handler child (default: the function's, from template.yaml)")
 	flag.Parse()
 	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := run(ctx, *sizes, *scale, *driftaudit)
 	if err == nil {
-		err = memory(ctx, *shapes, *driftaudit, *handler, *timeout)
+		err = memory(ctx, *shapes, *driftaudit, *handler, *memLimit, *timeout)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %s\n", err)
@@ -46,7 +47,7 @@ func main() {
 }
 
 // memory measures the synthetic shapes and prints the memory table.
-func memory(ctx context.Context, shapes, driftaudit, handler string, timeout time.Duration) error {
+func memory(ctx context.Context, shapes, driftaudit, handler, memLimit string, timeout time.Duration) error {
 	var specs []bench.SyntheticSpec
 	for _, s := range strings.Split(shapes, ",") {
 		if s = strings.TrimSpace(s); s == "" {
@@ -61,12 +62,12 @@ func memory(ctx context.Context, shapes, driftaudit, handler string, timeout tim
 	if len(specs) == 0 {
 		return nil
 	}
-	fmt.Printf("Memory on the heavy tail: synthetic accounts, no quotas; driftaudit, and the Lambda handler in-process under GOMEMLIMIT=%s (function: %d MB); each process killed after %s\n\n",
-		bench.HandlerMemoryLimit, bench.FunctionMemoryMB, timeout)
+	fmt.Printf("Memory on the heavy tail: synthetic accounts, no quotas; driftaudit, and the Lambda handler in-process under GOMEMLIMIT=%s (function: %d MB, GOMEMLIMIT=%s); each process killed after %s\n\n",
+		memLimit, bench.FunctionMemoryMB, bench.HandlerMemoryLimit, timeout)
 	var ms []bench.Memory
 	for _, spec := range specs {
 		fmt.Printf("measuring %s ...\n", spec)
-		m, err := bench.MeasureMemory(ctx, spec, driftaudit, handler, timeout)
+		m, err := bench.MeasureMemory(ctx, spec, driftaudit, handler, memLimit, timeout)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,6 @@
 // Package handlerbench runs the nightly Lambda handler once, in-process and built as the
 // function's main builds it, and measures it: it is the child process the benchmark starts
-// under the function's GOMEMLIMIT to learn what a scan costs the 128 MB function. CloudWatch
+// under the function's GOMEMLIMIT to learn what a scan costs the function. CloudWatch
 // and SNS are recording fakes: publishing is not what is measured.
 package handlerbench
 

@@ -225,13 +225,15 @@ func Audit(ctx context.Context, c Config, cfg aws.Config, now time.Time) (*repor
 	if err != nil {
 		return nil, err
 	}
+	// Each API's findings are kept as they come and joined once, at their exact size, so that
+	// the list is never held with a growing slice's spare room on top.
 	var mu sync.Mutex
-	var found []checks.Finding
+	var chunks [][]checks.Finding
 	judge := func(region string, api *inventory.API) {
-		fs := checks.RunAPI(region, api, selected, c.Checks)
+		fs := slices.Clone(checks.RunAPI(region, api, selected, c.Checks)) // at its exact size
 		api.Slim()
 		mu.Lock()
-		found = append(found, fs...)
+		chunks = append(chunks, fs)
 		mu.Unlock()
 	}
 	inv, scanErr := scan(ctx, c, cfg, judge)
@@ -244,8 +246,8 @@ func Audit(ctx context.Context, c Config, cfg aws.Config, now time.Time) (*repor
 			regionWide = append(regionWide, chk)
 		}
 	}
-	found = append(found, checks.Run(inv, regionWide, c.Checks)...)
-	return evaluate(inv, c, now, selected, found), scanErr
+	chunks = append(chunks, checks.Run(inv, regionWide, c.Checks))
+	return evaluate(inv, c, now, selected, slices.Concat(chunks...)), scanErr
 }
 
 // Evaluate runs the selected checks over an inventory, applies severity overrides and

@@ -345,7 +345,9 @@ var cacheNotEncrypted = Check{
 // publicMethodWithoutAuth judges the working definition, one finding per method, because that
 // is what the next deployment serves and what update-method fixes; the message names the stages
 // whose deployed snapshot serves the method open too. OPTIONS is left out (a preflight must be
-// open), and so are PRIVATE APIs and APIs whose resources were not read.
+// open), and so are PRIVATE APIs and APIs whose resources were not read. The alternatives to IAM
+// (an authorizer, an API key) are said once, in the catalogue's remediation, not in each of what
+// can be tens of thousands of findings.
 //
 // The inventory does not keep the API's resource policy, which can restrict an open method to
 // some source IPs, VPCs or accounts. The check fires anyway, at warning rather than critical,
@@ -361,7 +363,8 @@ var publicMethodWithoutAuth = Check{
 	Levels:   "warning",
 	LooksAt: "the working definition's methods (GetResources embed=methods: authorizationType, apiKeyRequired) on APIs with an EDGE or REGIONAL endpoint; " +
 		"OPTIONS is left out; resource policies are not read",
-	Remediation: "aws apigateway update-method --rest-api-id API --resource-id RESOURCE --http-method METHOD --patch-operations op=replace,path=/authorizationType,value=AWS_IAM --region REGION (or op=replace,path=/apiKeyRequired,value=true), then create-deployment",
+	Remediation: "aws apigateway update-method --rest-api-id API --resource-id RESOURCE --http-method METHOD --patch-operations op=replace,path=/authorizationType,value=AWS_IAM --region REGION, then create-deployment; " +
+		"or a Lambda or Cognito authorizer, or an API key (op=replace,path=/apiKeyRequired,value=true, with a usage plan): callers must then sign or send one",
 	Peers:       "Prowler, Steampipe, checkov CKV_AWS_59",
 	run: func(r *inventory.Region, _ Config) []Finding {
 		var out []Finding
@@ -381,8 +384,7 @@ var publicMethodWithoutAuth = Check{
 					if live := stagesServingOpen(api, res.Path, name); len(live) > 0 {
 						msg += fmt.Sprintf(" (live that way on stage %s)", quoteList(live))
 					}
-					msg += "; a resource policy may still restrict the callers (resource policies are not read by this audit). " +
-						"Require IAM, a Lambda or Cognito authorizer, or an API key (op=replace,path=/apiKeyRequired,value=true, with a usage plan); callers must then sign or send one"
+					msg += "; a resource policy may still restrict the callers (resource policies are not read by this audit)"
 					fix := fmt.Sprintf("aws apigateway update-method --rest-api-id %s --resource-id %s --http-method %s --patch-operations op=replace,path=/authorizationType,value=AWS_IAM --region %s",
 						api.ID, res.ID, name, r.Name)
 					if len(api.Stages) > 0 {

@@ -234,6 +234,11 @@ func TestPublicMethodWithoutAuth(t *testing.T) {
 		return api("a1", "orders", append([]apiOpt{withResource("r1", "/orders", get(), options())}, opts...)...)
 	}
 	getOrders := Finding{Severity: Warning, APIID: "a1", APIName: "orders", Path: "/orders", Method: "GET"}
+	for _, alt := range []string{"op=replace,path=/apiKeyRequired,value=true", "Lambda or Cognito authorizer"} {
+		if !strings.Contains(publicMethodWithoutAuth.Remediation, alt) {
+			t.Errorf("the catalogue's remediation does not name the alternative %q", alt)
+		}
+	}
 	runCases(t, publicMethodWithoutAuth, []checkCase{
 		{
 			name: "open GET on an EDGE API, live on prod",
@@ -243,7 +248,7 @@ func TestPublicMethodWithoutAuth(t *testing.T) {
 			want: []expect{{
 				Finding: getOrders,
 				msg: []string{"GET /orders of an EDGE API has authorizationType NONE and requires no API key", `live that way on stage "prod")`,
-					"a resource policy may still restrict the callers (resource policies are not read by this audit)", "op=replace,path=/apiKeyRequired,value=true"},
+					"a resource policy may still restrict the callers (resource policies are not read by this audit)"},
 				notMsg: []string{`"dev"`},
 				fix: []string{"aws apigateway update-method --rest-api-id a1 --resource-id r1 --http-method GET --patch-operations op=replace,path=/authorizationType,value=AWS_IAM --region eu-west-1 && " +
 					"aws apigateway create-deployment --rest-api-id a1 --stage-name prod --region eu-west-1 && aws apigateway create-deployment --rest-api-id a1 --stage-name dev --region eu-west-1"},

@@ -90,19 +90,6 @@ func planCovers(plan *inventory.UsagePlan, apiID, stage string) bool {
 	return false
 }
 
-// keyRequiredMethods lists "METHOD /path" of the methods a snapshot serves only with an API key.
-func keyRequiredMethods(snap map[string]map[string]inventory.MethodSnapshot) []string {
-	var out []string
-	for _, path := range sortedKeys(snap) {
-		for _, m := range sortedKeys(snap[path]) {
-			if snap[path][m].APIKeyRequired {
-				out = append(out, m+" "+path)
-			}
-		}
-	}
-	return out
-}
-
 // keysOfPlan splits the plan's keys into enabled and disabled ones. A key missing from the
 // region's key list (created between two calls) counts as enabled, so that no finding rests on a
 // guess. known is false when the plan's keys were not read, or when it has keys and the region's
@@ -125,29 +112,46 @@ func keysOfPlan(r *inventory.Region, plan *inventory.UsagePlan) (enabled, disabl
 	return enabled, disabled, true
 }
 
-// keyRequiredOn lists the key-required methods the stage serves. A stage, API or deployment that
-// does not exist serves none. known is false when the answer rests on something unread: the
+// keyRequiredOn counts the key-required methods the stage serves. A stage, API or deployment
+// that does not exist serves none. known is false when the answer rests on something unread: the
 // region's API list, the API's stages, or the snapshot its deployment froze.
-func keyRequiredOn(r *inventory.Region, apiID, stage string) (methods []string, known bool) {
+func keyRequiredOn(r *inventory.Region, apiID, stage string) (total int, known bool) {
 	if unread(r.Unread, inventory.OpGetRestApis) {
-		return nil, false
+		return 0, false
 	}
 	api := findAPI(r, apiID)
 	if api == nil {
-		return nil, true
+		return 0, true
 	}
 	if unread(api.Unread, inventory.OpGetStages) {
-		return nil, false
+		return 0, false
 	}
 	st := findStage(api, stage)
-	if st == nil || deploymentMissing(api, st) {
-		return nil, true
+	if st == nil {
+		return 0, true
 	}
-	snap := stageSnapshot(api, st)
-	if snap == nil {
-		return nil, false
+	_, total, known = keyRequiredServed(api, st)
+	return total, known
+}
+
+// keyRequiredServed names the key-required methods the stage serves ("METHOD /path"; only the
+// first few once the API was slimmed) and counts them all; known is false when the snapshot
+// the stage serves was not read.
+func keyRequiredServed(api *inventory.API, st *inventory.Stage) (first []string, total int, known bool) {
+	if deploymentMissing(api, st) {
+		return nil, 0, true
 	}
-	return keyRequiredMethods(snap), true
+	d := findDeployment(api, st.DeploymentID)
+	switch {
+	case d == nil:
+		return nil, 0, false
+	case d.KeyRequired != nil:
+		return d.KeyRequired.First, d.KeyRequired.Total, true
+	case d.Summary == nil:
+		return nil, 0, false
+	}
+	all := inventory.KeyRequiredMethods(d.Summary)
+	return all, len(all), true
 }
 
 func quoteList(items []string) string {

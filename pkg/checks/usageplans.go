@@ -62,7 +62,7 @@ func strandedStages(r *inventory.Region, plan *inventory.UsagePlan) (stranded []
 		if !known {
 			return nil, false
 		}
-		if len(keyed) == 0 {
+		if keyed == 0 {
 			continue
 		}
 		covered, known := coveredByKeyedPlan(r, as.APIID, as.Stage, plan.ID)
@@ -122,8 +122,8 @@ var apiKeyWithoutPlan = Check{
 			return nil
 		}
 		return eachStage(r, func(api *inventory.API, st *inventory.Stage, f Finding) (Finding, bool) {
-			keyed := keyRequiredMethods(stageSnapshot(api, st))
-			if len(keyed) == 0 || anyPlanCovers(r, api.ID, st.Name) {
+			keyed, total, _ := keyRequiredServed(api, st)
+			if total == 0 || anyPlanCovers(r, api.ID, st.Name) {
 				return f, false
 			}
 			name := shellWord(api.Name + "-" + st.Name)
@@ -135,7 +135,7 @@ var apiKeyWithoutPlan = Check{
 			}
 			f.Severity = Critical
 			f.Message = fmt.Sprintf("stage %q serves %d method(s) that require an API key (%s) but no usage plan covers it: every request to them gets 403 Forbidden",
-				st.Name, len(keyed), summarize(keyed, 3))
+				st.Name, total, summarizeFirst(keyed, total, inventory.KeyRequiredShown))
 			return f, true
 		})
 	},
@@ -164,11 +164,16 @@ func planOfAPI(r *inventory.Region, apiID string) *inventory.UsagePlan {
 }
 
 // summarize lists the first n items and counts the rest.
-func summarize(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
+func summarize(items []string, n int) string { return summarizeFirst(items, len(items), n) }
+
+// summarizeFirst lists the first n of total items, of which first holds at least the first n
+// (or all), and counts the rest.
+func summarizeFirst(first []string, total, n int) string {
+	shown := first[:min(n, len(first), total)]
+	if total <= len(shown) {
+		return strings.Join(shown, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+	return fmt.Sprintf("%s and %d more", strings.Join(shown, ", "), total-len(shown))
 }
 
 var usagePlanDanglingStage = Check{

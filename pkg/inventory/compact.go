@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,7 +16,8 @@ func intern(s string) string { return unique.Make(s).Value() }
 // Slim drops, once the per-API checks have judged the API, everything that only they needed,
 // and keeps what the region-wide checks (usage plans, custom domains) and the report read: the
 // API's id, name, tags and endpoint types, its stage names and deployment ids, the deployments
-// those stages serve, each snapshot reduced to its key-required methods, and what was unread.
+// those stages serve, each snapshot reduced to a count of its key-required methods and the first
+// few of their names, and what was unread.
 // A slimmed API must not be judged by the per-API checks again.
 func (api *API) Slim() {
 	api.Resources = nil
@@ -30,28 +32,13 @@ func (api *API) Slim() {
 			continue
 		}
 		if d.Summary != nil {
-			d.Summary = keyRequiredOnly(d.Summary)
+			all := KeyRequiredMethods(d.Summary)
+			d.KeyRequired = &KeyRequired{Total: len(all), First: slices.Clip(all[:min(len(all), KeyRequiredShown)])}
+			d.Summary = nil
 		}
 		kept = append(kept, d)
 	}
 	api.Deployments = kept
-}
-
-// keyRequiredOnly keeps the methods of a snapshot that require an API key; a snapshot without
-// any stays a non-nil empty map ("read, and none"), unlike a nil one ("not read").
-func keyRequiredOnly(summary map[string]map[string]MethodSnapshot) map[string]map[string]MethodSnapshot {
-	out := map[string]map[string]MethodSnapshot{}
-	for path, methods := range summary {
-		for name, m := range methods {
-			if m.APIKeyRequired {
-				if out[path] == nil {
-					out[path] = map[string]MethodSnapshot{}
-				}
-				out[path][name] = m
-			}
-		}
-	}
-	return out
 }
 
 // snapshotKey is a canonical text of a snapshot, so that equal snapshots of one API (stages on

@@ -5,7 +5,11 @@
 // values are reduced to a flag at collection time.
 package inventory
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+)
 
 // SchemaVersion is bumped when a saved inventory can no longer be read by this code.
 const SchemaVersion = 1
@@ -133,6 +137,33 @@ type Deployment struct {
 	// Summary is the deployed snapshot: path to method to what was deployed. Nil means the
 	// snapshot was not read (the deployment is not live on any stage, or the read failed).
 	Summary map[string]map[string]MethodSnapshot `json:"summary,omitempty"`
+	// KeyRequired is what Slim keeps of Summary (which it then drops): the key-required methods
+	// of the snapshot. Nil unless the API was slimmed; never saved.
+	KeyRequired *KeyRequired `json:"-"`
+}
+
+// KeyRequired counts a snapshot's key-required methods and keeps the first KeyRequiredShown of
+// them, as "METHOD /path" in path and method order: what a report names of them.
+type KeyRequired struct {
+	Total int
+	First []string
+}
+
+// KeyRequiredShown is how many key-required methods a slimmed snapshot keeps by name.
+const KeyRequiredShown = 3
+
+// KeyRequiredMethods lists, as "METHOD /path" in path and method order, the methods a snapshot
+// serves only with an API key.
+func KeyRequiredMethods(summary map[string]map[string]MethodSnapshot) []string {
+	var out []string
+	for _, path := range slices.Sorted(maps.Keys(summary)) {
+		for _, m := range slices.Sorted(maps.Keys(summary[path])) {
+			if summary[path][m].APIKeyRequired {
+				out = append(out, m+" "+path)
+			}
+		}
+	}
+	return out
 }
 
 // MethodSnapshot is what a deployment froze of one method.

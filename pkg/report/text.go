@@ -18,16 +18,19 @@ type group struct {
 }
 
 type stageGroup struct {
-	name     string
-	findings []checks.Finding
+	name string
+	// findings point into the report's own list: a report of tens of thousands of findings is
+	// grouped without copying them.
+	findings []*checks.Finding
 }
 
 // groups arranges findings as a person reads them: by API, then stage, worst first.
 func groups(findings []checks.Finding) []*group {
 	byKey := map[string]*group{}
 	var order []*group
-	for _, f := range findings {
-		key, title := subject(f)
+	for i := range findings {
+		f := &findings[i]
+		key, title := subject(*f)
 		g := byKey[key]
 		if g == nil {
 			g = &group{title: title}
@@ -192,7 +195,7 @@ func (r *Report) byCheckLine() string {
 }
 
 // where locates a finding inside its group, for the line that names the check.
-func where(f checks.Finding) string {
+func where(f *checks.Finding) string {
 	var parts []string
 	if f.Method != "" || f.Path != "" {
 		parts = append(parts, strings.TrimSpace(f.Method+" "+f.Path))

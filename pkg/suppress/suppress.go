@@ -154,9 +154,26 @@ type Outcome struct {
 // Apply splits findings into those that stand and those suppressed by the tag (tags maps
 // "region\x00apiID" to the API's tags) or by s (nil for none), as of now.
 func Apply(findings []checks.Finding, tags map[string]map[string]string, s *Set, now time.Time) Outcome {
-	out := Outcome{Findings: []checks.Finding{}, Suppressed: []Suppressed{}}
+	out := Outcome{Findings: findings, Suppressed: []Suppressed{}}
+	if findings == nil {
+		out.Findings = []checks.Finding{}
+	}
+	// kept is the number of findings that stand so far; as long as every finding stands
+	// unchanged, out.Findings is the input itself, and a large report is never held twice. The
+	// first finding suppressed or changed starts a copy: the input is never modified.
+	kept, copied := 0, false
+	keep := func(i int, f checks.Finding, changed bool) {
+		if !copied && (changed || kept != i) {
+			out.Findings = append(make([]checks.Finding, 0, len(findings)), findings[:kept]...)
+			copied = true
+		}
+		if copied {
+			out.Findings = append(out.Findings, f)
+		}
+		kept++
+	}
 	expiredUsed := map[int]bool{}
-	for _, f := range findings {
+	for i, f := range findings {
 		if why, ok := byTag(f, tags); ok {
 			out.Suppressed = append(out.Suppressed, Suppressed{f, why})
 			continue
@@ -187,7 +204,10 @@ func Apply(findings []checks.Finding, tags map[string]map[string]string, s *Set,
 			f.Message += fmt.Sprintf(" [the suppression of this finding expired on %s: %s]", e.Expires, e.Reason)
 			expiredUsed[expired] = true
 		}
-		out.Findings = append(out.Findings, f)
+		keep(i, f, expired >= 0)
+	}
+	if !copied {
+		out.Findings = out.Findings[:kept]
 	}
 	for i := range len(s.entriesOrNil()) {
 		if expiredUsed[i] {
