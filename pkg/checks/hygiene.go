@@ -365,7 +365,7 @@ var publicMethodWithoutAuth = Check{
 		"OPTIONS is left out; resource policies are not read",
 	Remediation: "aws apigateway update-method --rest-api-id API --resource-id RESOURCE --http-method METHOD --patch-operations op=replace,path=/authorizationType,value=AWS_IAM --region REGION, then create-deployment; " +
 		"or a Lambda or Cognito authorizer, or an API key (op=replace,path=/apiKeyRequired,value=true, with a usage plan): callers must then sign or send one",
-	Peers:       "Prowler, Steampipe, checkov CKV_AWS_59",
+	Peers: "Prowler, Steampipe, checkov CKV_AWS_59",
 	run: func(r *inventory.Region, _ Config) []Finding {
 		var out []Finding
 		for i := range r.APIs {
