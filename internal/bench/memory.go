@@ -108,6 +108,8 @@ func MeasureMemory(ctx context.Context, spec SyntheticSpec, driftaudit, handlerC
 			return m, fmt.Errorf("handler on %s: its result %q: %w", spec.Name, result.String(), err)
 		}
 		m.Handler.Findings, m.Handler.Errors = m.HandlerRun.Findings, m.HandlerRun.ScanErrors
+		// Its own reading at the end is exact; polling may miss the last moments.
+		m.Handler.PeakRSS = max(m.Handler.PeakRSS, m.HandlerRun.PeakRSSBytes)
 	}
 	return m, nil
 }
@@ -125,14 +127,13 @@ func runMeasured(ctx context.Context, srv *Synthetic, timeout time.Duration, cmd
 	if err := cmd.Start(); err != nil {
 		return Process{}, err
 	}
+	peak := watchPeakRSS(cmd.Process.Pid)
 	stop := context.AfterFunc(ctx, func() { _ = cmd.Process.Kill() })
 	err := cmd.Wait()
 	stop()
 	p := Process{Wall: time.Since(start), Calls: srv.Calls(), Served: srv.Served(), ServerCPU: selfCPU() - serverCPU,
 		CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		p.PeakRSS = ru.Maxrss * 1024
-	}
+	p.PeakRSS, _ = peak()
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		p.TimedOut = true

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
@@ -68,7 +67,12 @@ func Scan(ctx context.Context, driftaudit string, shim *awsemu.Shim, region stri
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	var peak func() (int64, bool)
+	if err == nil {
+		peak = watchPeakRSS(cmd.Process.Pid)
+		err = cmd.Wait()
+	}
 	wall := time.Since(start)
 	shim.SetThrottle(awsemu.Quotas{})
 	if err != nil {
@@ -105,9 +109,7 @@ func Scan(ctx context.Context, driftaudit string, shim *awsemu.Shim, region stri
 		}
 	}
 	res.Bound = LowerBound(ok, limits)
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.PeakRSS = ru.Maxrss * 1024
-	}
+	res.PeakRSS, _ = peak()
 	return res, nil
 }
 

@@ -8,8 +8,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,6 +44,9 @@ type Result struct {
 	HeapPeakBytes     uint64 `json:"heap_peak_bytes"`
 	LiveHeapPeakBytes uint64 `json:"live_heap_peak_bytes"`
 	GoMemoryPeakBytes uint64 `json:"go_memory_peak_bytes"`
+	// PeakRSSBytes is the process's own high-water mark of resident memory (VmHWM, Linux), read
+	// when the invocation has ended; 0 where it cannot be read.
+	PeakRSSBytes int64 `json:"peak_rss_bytes"`
 	// GCCycles ran during the invocation, taking GCCPUFraction of the CPU time the process used.
 	GCCycles      uint64  `json:"gc_cycles"`
 	GCCPUFraction float64 `json:"gc_cpu_fraction"`
@@ -100,7 +105,26 @@ func Run(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	}
 	res.Findings = res.Critical + res.Warning + res.Info
 	res.Complete = attr(publish.AttrComplete) == "true"
+	res.PeakRSSBytes = selfPeakRSS()
 	return res, nil
+}
+
+// selfPeakRSS reads this process's VmHWM from /proc/self/status, in bytes; 0 when it cannot.
+func selfPeakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 // recordingMetrics counts what would have gone to CloudWatch.
