@@ -18,6 +18,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 
@@ -184,15 +185,24 @@ func scan(ctx context.Context, c Config, cfg aws.Config, onAPI func(region strin
 	} else {
 		accountID = aws.ToString(id.Account)
 	}
-	clientFor := func(region string) inventory.Client {
+	// v1 and v2 share one limiter per region: API Gateway's control-plane quota of 10 calls per
+	// second is per account and region, whichever API is called.
+	clientsFor := func(region string) inventory.Clients {
 		limiter := quota.NewLimiter(c.Limits)
-		return apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
-			o.Region = region
-			o.APIOptions = append(o.APIOptions, limiter.APIOption())
-			o.Retryer, o.HTTPClient = c.retryer(), httpClient
-		})
+		return inventory.Clients{
+			REST: apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
+				o.Region = region
+				o.APIOptions = append(o.APIOptions, limiter.APIOption())
+				o.Retryer, o.HTTPClient = c.retryer(), httpClient
+			}),
+			V2: apigatewayv2.NewFromConfig(cfg, func(o *apigatewayv2.Options) {
+				o.Region = region
+				o.APIOptions = append(o.APIOptions, limiter.APIOption())
+				o.Retryer, o.HTTPClient = c.retryer(), httpClient
+			}),
+		}
 	}
-	inv := inventory.Collect(ctx, accountID, regions, clientFor, inventory.Options{Concurrency: c.Concurrency, OnAPI: onAPI})
+	inv := inventory.Collect(ctx, accountID, regions, clientsFor, inventory.Options{Concurrency: c.Concurrency, OnAPI: onAPI})
 	if warning != "" {
 		inv.Warnings = append(inv.Warnings, warning)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"golang.org/x/sync/errgroup"
 )
@@ -53,15 +54,22 @@ type Options struct {
 // DefaultConcurrency covers API Gateway's 10 calls per second at up to about 0.8 s a call.
 const DefaultConcurrency = 8
 
-// Collect reads every region, in parallel, with the client clientFor returns for it.
-func Collect(ctx context.Context, accountID string, regions []string, clientFor func(region string) Client, opts Options) *Inventory {
+// Clients are the two API Gateway clients one region is read with: v1 for REST APIs, usage
+// plans, keys and domain names; v2 for HTTP and WebSocket APIs and API mappings.
+type Clients struct {
+	REST Client
+	V2   V2Client
+}
+
+// Collect reads every region, in parallel, with the clients clientsFor returns for it.
+func Collect(ctx context.Context, accountID string, regions []string, clientsFor func(region string) Clients, opts Options) *Inventory {
 	inv := &Inventory{SchemaVersion: SchemaVersion, AccountID: accountID, CollectedAt: time.Now().UTC(), Regions: make([]Region, len(regions))}
 	var wg sync.WaitGroup
 	for i, region := range regions {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			inv.Regions[i] = CollectRegion(ctx, clientFor(region), region, opts)
+			inv.Regions[i] = CollectRegion(ctx, clientsFor(region), region, opts)
 		}()
 	}
 	wg.Wait()
@@ -71,6 +79,7 @@ func Collect(ctx context.Context, accountID string, regions []string, clientFor 
 // regionScan gathers one region's results from concurrent workers.
 type regionScan struct {
 	client Client
+	v2     V2Client
 	opts   Options
 	mu     sync.Mutex
 	region Region
@@ -90,11 +99,11 @@ func (s *regionScan) fail(scope ScanError, err error) {
 // API.Unread, UsagePlan.KeysUnread, DomainName.MappingsUnread). Every scope starts unread and is
 // marked read only when its call succeeds, so that a collection cut short at any point (deadline,
 // cancellation, an error after the last retry) leaves nothing that looks read and empty.
-func CollectRegion(ctx context.Context, client Client, region string, opts Options) Region {
+func CollectRegion(ctx context.Context, clients Clients, region string, opts Options) Region {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
 	}
-	s := &regionScan{client: client, opts: opts, region: Region{Name: region}}
+	s := &regionScan{client: clients.REST, v2: clients.V2, opts: opts, region: Region{Name: region}}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Concurrency)
 	// run starts a task unless the context has ended; a task never started is recorded, so that
@@ -120,11 +129,13 @@ func CollectRegion(ctx context.Context, client Client, region string, opts Optio
 	var keys []APIKey
 	var domains []DomainName
 	var apis []API
-	var plansErr, keysErr, domainsErr, apisErr error
+	var v2APIs []V2API
+	var plansErr, keysErr, domainsErr, apisErr, v2Err error
 	var listWG sync.WaitGroup
-	listWG.Add(4)
-	// The four region-wide lists are independent; each then fans out its own follow-up calls.
+	listWG.Add(5)
+	// The five region-wide lists are independent; each then fans out its own follow-up calls.
 	go func() { defer listWG.Done(); apis, apisErr = s.listAPIs(ctx) }()
+	go func() { defer listWG.Done(); v2APIs, v2Err = s.listV2APIs(ctx) }()
 	go func() { defer listWG.Done(); plans, plansErr = s.listUsagePlans(ctx) }()
 	go func() { defer listWG.Done(); keys, keysErr = s.listAPIKeys(ctx) }()
 	go func() { defer listWG.Done(); domains, domainsErr = s.listDomains(ctx) }()
@@ -132,7 +143,7 @@ func CollectRegion(ctx context.Context, client Client, region string, opts Optio
 	for _, e := range []struct {
 		op  string
 		err error
-	}{{OpGetRestApis, apisErr}, {OpGetUsagePlans, plansErr}, {OpGetAPIKeys, keysErr}, {OpGetDomainNames, domainsErr}} {
+	}{{OpGetRestApis, apisErr}, {OpGetApis, v2Err}, {OpGetUsagePlans, plansErr}, {OpGetAPIKeys, keysErr}, {OpGetDomainNames, domainsErr}} {
 		if e.err != nil {
 			s.fail(ScanError{Operation: e.op}, e.err)
 			s.region.Unread = append(s.region.Unread, e.op)
@@ -150,6 +161,13 @@ func CollectRegion(ctx context.Context, client Client, region string, opts Optio
 			return nil
 		})
 	}
+	for i := range v2APIs {
+		api := &v2APIs[i]
+		run(ScanError{APIID: api.ID, Operation: OpGetStages}, func(ctx context.Context) error {
+			s.readV2API(ctx, api)
+			return nil
+		})
+	}
 	for i := range plans {
 		plan := &plans[i]
 		run(ScanError{UsagePlanID: plan.ID, Operation: OpGetUsagePlanKeys}, func(ctx context.Context) error {
@@ -163,18 +181,15 @@ func CollectRegion(ctx context.Context, client Client, region string, opts Optio
 	}
 	for i := range domains {
 		domain := &domains[i]
-		run(ScanError{Domain: domain.Name, Operation: OpGetBasePathMappings}, func(ctx context.Context) error {
-			mappings, err := s.basePathMappings(ctx, domain.Name)
-			if err != nil {
-				return fmt.Errorf("domain %s: %w", domain.Name, err)
-			}
-			domain.Mappings, domain.MappingsUnread = mappings, false
-			return nil
-		})
+		op := OpGetApiMappings
+		if domain.Private() {
+			op = OpGetBasePathMappings
+		}
+		run(ScanError{Domain: domain.Name, Operation: op}, func(ctx context.Context) error { return s.readMappings(ctx, domain) })
 	}
 	_ = g.Wait()
 
-	s.region.APIs, s.region.UsagePlans, s.region.APIKeys, s.region.Domains = apis, plans, keys, domains
+	s.region.APIs, s.region.V2APIs, s.region.UsagePlans, s.region.APIKeys, s.region.Domains = apis, v2APIs, plans, keys, domains
 	if s.region.APIs == nil {
 		s.region.APIs = []API{}
 	}
@@ -508,7 +523,7 @@ func (s *regionScan) listDomains(ctx context.Context) ([]DomainName, error) {
 			return nil, fmt.Errorf("list custom domain names in %s: %w", s.region.Name, err)
 		}
 		for _, d := range page.Items {
-			domain := DomainName{Name: aws.ToString(d.DomainName), MappingsUnread: true}
+			domain := DomainName{Name: aws.ToString(d.DomainName), DomainNameID: aws.ToString(d.DomainNameId), SecurityPolicy: string(d.SecurityPolicy), MappingsUnread: true}
 			if d.EndpointConfiguration != nil {
 				for _, t := range d.EndpointConfiguration.Types {
 					domain.EndpointTypes = append(domain.EndpointTypes, string(t))
@@ -520,9 +535,62 @@ func (s *regionScan) listDomains(ctx context.Context) ([]DomainName, error) {
 	return domains, nil
 }
 
-func (s *regionScan) basePathMappings(ctx context.Context, domain string) ([]BasePathMapping, error) {
+// readMappings reads a domain's mappings. Public domains are read with v2 GetApiMappings, which
+// lists mappings to every API type, multi-level keys included; when v2 is denied, v1
+// GetBasePathMappings is the fallback, and the domain says so (RESTOnly). Private custom domain
+// names, which v2 does not serve, are read with v1 and their domainNameId.
+func (s *regionScan) readMappings(ctx context.Context, domain *DomainName) error {
+	source := OpGetBasePathMappings
+	var mappings []BasePathMapping
+	var err error
+	if !domain.Private() {
+		source = OpGetApiMappings
+		if mappings, err = s.apiMappings(ctx, domain.Name); err != nil && isAccessDenied(err) {
+			source = OpGetBasePathMappings
+		}
+	}
+	if source == OpGetBasePathMappings {
+		mappings, err = s.basePathMappings(ctx, domain)
+	}
+	if err != nil {
+		return fmt.Errorf("mappings of custom domain %s (%s): %w", domain.Name, source, err)
+	}
+	domain.Mappings, domain.MappingsSource, domain.MappingsUnread = mappings, source, false
+	return nil
+}
+
+func (s *regionScan) apiMappings(ctx context.Context, domain string) ([]BasePathMapping, error) {
+	if s.v2 == nil {
+		return nil, errors.New("no API Gateway v2 client")
+	}
+	mappings, err := pageV2(ctx, func(token *string) ([]BasePathMapping, *string, error) {
+		out, err := s.v2.GetApiMappings(ctx, &apigatewayv2.GetApiMappingsInput{DomainName: &domain, MaxResults: aws.String(v2PageSize), NextToken: token})
+		if err != nil {
+			return nil, nil, err
+		}
+		var page []BasePathMapping
+		for _, m := range out.Items {
+			key := aws.ToString(m.ApiMappingKey)
+			if key == "" {
+				key = "(none)"
+			}
+			page = append(page, BasePathMapping{BasePath: key, APIID: aws.ToString(m.ApiId), Stage: aws.ToString(m.Stage), MappingID: aws.ToString(m.ApiMappingId)})
+		}
+		return page, out.NextToken, nil
+	})
+	if mappings == nil && err == nil {
+		mappings = []BasePathMapping{}
+	}
+	return mappings, err
+}
+
+func (s *regionScan) basePathMappings(ctx context.Context, domain *DomainName) ([]BasePathMapping, error) {
 	mappings := []BasePathMapping{}
-	p := apigateway.NewGetBasePathMappingsPaginator(s.client, &apigateway.GetBasePathMappingsInput{DomainName: &domain, Limit: aws.Int32(pageSize)},
+	in := &apigateway.GetBasePathMappingsInput{DomainName: &domain.Name, Limit: aws.Int32(pageSize)}
+	if domain.DomainNameID != "" {
+		in.DomainNameId = &domain.DomainNameID
+	}
+	p := apigateway.NewGetBasePathMappingsPaginator(s.client, in,
 		func(o *apigateway.GetBasePathMappingsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -542,6 +610,12 @@ func sortRegion(r *Region) {
 	sort.Slice(r.APIs, func(i, j int) bool { return r.APIs[i].ID < r.APIs[j].ID })
 	for i := range r.APIs {
 		sortAPI(&r.APIs[i])
+	}
+	sort.Slice(r.V2APIs, func(i, j int) bool { return r.V2APIs[i].ID < r.V2APIs[j].ID })
+	for i := range r.V2APIs {
+		a := &r.V2APIs[i]
+		sort.Slice(a.Stages, func(i, j int) bool { return a.Stages[i].Name < a.Stages[j].Name })
+		sort.Strings(a.Unread)
 	}
 	sort.Slice(r.UsagePlans, func(i, j int) bool { return r.UsagePlans[i].ID < r.UsagePlans[j].ID })
 	sort.Slice(r.APIKeys, func(i, j int) bool { return r.APIKeys[i].ID < r.APIKeys[j].ID })

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	v2types "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
 )
@@ -83,12 +85,47 @@ func (f *recordingClient) GetBasePathMappings(_ context.Context, in *apigateway.
 
 var _ inventory.Client = (*recordingClient)(nil)
 
+// recordingV2 is the v2 half of the fake, recording into the same log: one HTTP API with one
+// stage deployed by hand, and one API mapping.
+type recordingV2 struct{ *recordingClient }
+func (f recordingV2) GetApis(_ context.Context, in *apigatewayv2.GetApisInput, _ ...func(*apigatewayv2.Options)) (*apigatewayv2.GetApisOutput, error) {
+	f.record("v2 "+inventory.OpGetApis, *in)
+	return &apigatewayv2.GetApisOutput{Items: []v2types.Api{{ApiId: aws.String("h1"), Name: aws.String("orders"), ProtocolType: v2types.ProtocolTypeHttp}}}, nil
+}
+
+func (f recordingV2) GetStages(_ context.Context, in *apigatewayv2.GetStagesInput, _ ...func(*apigatewayv2.Options)) (*apigatewayv2.GetStagesOutput, error) {
+	f.record("v2 "+inventory.OpGetStages, *in)
+	return &apigatewayv2.GetStagesOutput{Items: []v2types.Stage{{StageName: aws.String("prod"), DeploymentId: aws.String("hd1")}}}, nil
+}
+
+func (f recordingV2) GetDeployments(_ context.Context, in *apigatewayv2.GetDeploymentsInput, _ ...func(*apigatewayv2.Options)) (*apigatewayv2.GetDeploymentsOutput, error) {
+	f.record("v2 "+inventory.OpGetDeployments, *in)
+	return &apigatewayv2.GetDeploymentsOutput{Items: []v2types.Deployment{{DeploymentId: aws.String("hd1")}}}, nil
+}
+
+func (f recordingV2) ExportApi(_ context.Context, in *apigatewayv2.ExportApiInput, _ ...func(*apigatewayv2.Options)) (*apigatewayv2.ExportApiOutput, error) {
+	f.record("v2 "+inventory.OpExportApi, *in)
+	return &apigatewayv2.ExportApiOutput{Body: []byte(`{"openapi":"3.0.1","paths":{"/orders":{"get":{}}}}`)}, nil
+}
+
+func (f recordingV2) GetApiMappings(_ context.Context, in *apigatewayv2.GetApiMappingsInput, _ ...func(*apigatewayv2.Options)) (*apigatewayv2.GetApiMappingsOutput, error) {
+	f.record("v2 "+inventory.OpGetApiMappings, *in)
+	return &apigatewayv2.GetApiMappingsOutput{Items: []v2types.ApiMapping{{ApiId: aws.String("h1"), Stage: aws.String("prod"), ApiMappingKey: aws.String("orders/v2")}}}, nil
+}
+
+var _ inventory.V2Client = recordingV2{}
+
+// clients pairs a v1 fake with the v2 half recording into rec.
+func clients(rest inventory.Client, rec *recordingClient) inventory.Clients {
+	return inventory.Clients{REST: rest, V2: recordingV2{rec}}
+}
+
 // TestCollectAsksForWhatItNeeds pins the inputs of every call the collector makes: method bodies
 // embedded in GetResources (AWS sends only their names otherwise), the deployed snapshot with
 // GetDeployment, never an API key's value, and API Gateway's largest page on every list.
 func TestCollectAsksForWhatItNeeds(t *testing.T) {
 	fake := &recordingClient{}
-	region := inventory.CollectRegion(t.Context(), fake, "eu-west-1", inventory.Options{})
+	region := inventory.CollectRegion(t.Context(), clients(fake, fake), "eu-west-1", inventory.Options{})
 	if len(region.Errors) != 0 {
 		t.Fatalf("scan errors: %+v", region.Errors)
 	}
@@ -126,9 +163,35 @@ func TestCollectAsksForWhatItNeeds(t *testing.T) {
 			}
 			return limit(k.Limit)
 		},
-		inventory.OpGetDomainNames:      func(in any) string { return limit(in.(apigateway.GetDomainNamesInput).Limit) },
-		inventory.OpGetBasePathMappings: func(in any) string { return limit(in.(apigateway.GetBasePathMappingsInput).Limit) },
+		inventory.OpGetDomainNames: func(in any) string { return limit(in.(apigateway.GetDomainNamesInput).Limit) },
+		// v2 pages at its largest too; the public domain's mappings are read with v2, which
+		// sees every API type, and an HTTP API's definitions are exported as OpenAPI 3.0 JSON
+		// with the extensions that name its authorizers, for the current one and for the stage
+		// deployed by hand.
+		"v2 " + inventory.OpGetApis:        func(in any) string { return v2Limit(in.(apigatewayv2.GetApisInput).MaxResults) },
+		"v2 " + inventory.OpGetStages:      func(in any) string { return v2Limit(in.(apigatewayv2.GetStagesInput).MaxResults) },
+		"v2 " + inventory.OpGetDeployments: func(in any) string { return v2Limit(in.(apigatewayv2.GetDeploymentsInput).MaxResults) },
+		"v2 " + inventory.OpGetApiMappings: func(in any) string {
+			m := in.(apigatewayv2.GetApiMappingsInput)
+			if aws.ToString(m.DomainName) != "api.example.com" {
+				return "not the domain's name"
+			}
+			return v2Limit(m.MaxResults)
+		},
 	}
+	exports := fake.inputs["v2 "+inventory.OpExportApi]
+	var stages []string
+	for _, in := range exports {
+		e := in.(apigatewayv2.ExportApiInput)
+		if aws.ToString(e.ApiId) != "h1" || aws.ToString(e.Specification) != "OAS30" || aws.ToString(e.OutputType) != "JSON" || !aws.ToBool(e.IncludeExtensions) {
+			t.Errorf("ExportApi %+v: want h1 as OAS30 JSON with extensions", e)
+		}
+		stages = append(stages, aws.ToString(e.StageName))
+	}
+	if slices.Sort(stages); !slices.Equal(stages, []string{"", "prod"}) {
+		t.Errorf("ExportApi for stages %q, want the current definition and prod", stages)
+	}
+	delete(fake.inputs, "v2 "+inventory.OpExportApi)
 	for op, check := range inspect {
 		inputs := fake.inputs[op]
 		if len(inputs) != 1 {
@@ -146,9 +209,23 @@ func TestCollectAsksForWhatItNeeds(t *testing.T) {
 		}
 	}
 
+	if d := region.Domains; len(d) != 1 || d[0].MappingsSource != inventory.OpGetApiMappings || len(d[0].Mappings) != 1 || d[0].Mappings[0].BasePath != "orders/v2" {
+		t.Errorf("domains %+v: want the v2 mapping orders/v2", d)
+	}
+	if a := region.V2APIs; len(a) != 1 || len(a[0].Stages) != 1 || !a[0].Stages[0].DeployedRead || len(a[0].Routes) != 1 || a[0].Unread != nil {
+		t.Errorf("HTTP APIs %+v: want h1 read whole", a)
+	}
+
 	// What the embedded methods carry reaches the inventory.
 	if len(region.APIs) != 1 || len(region.APIs[0].Resources) != 1 ||
 		region.APIs[0].Resources[0].Methods["GET"].AuthorizationType != "AWS_IAM" {
 		t.Errorf("inventory lost the embedded method: %+v", region.APIs)
 	}
+}
+
+func v2Limit(max *string) string {
+	if aws.ToString(max) != "500" {
+		return "MaxResults is not 500"
+	}
+	return ""
 }

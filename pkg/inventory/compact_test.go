@@ -38,7 +38,8 @@ func (f *twoStages) GetDeployments(_ context.Context, in *apigateway.GetDeployme
 // snapshot, not two; and OnAPI sees the API whole, its deployments newest first, once.
 func TestEqualSnapshotsShareOneMap(t *testing.T) {
 	var seen []inventory.API
-	region := inventory.CollectRegion(t.Context(), &twoStages{}, "eu-west-1", inventory.Options{
+	fake := &twoStages{}
+	region := inventory.CollectRegion(t.Context(), clients(fake, &fake.recordingClient), "eu-west-1", inventory.Options{
 		OnAPI: func(region string, api *inventory.API) {
 			if region != "eu-west-1" {
 				t.Errorf("OnAPI for region %q", region)

@@ -25,15 +25,19 @@ type Inventory struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Region is one region's API Gateway REST inventory.
+// Region is one region's API Gateway inventory: REST APIs (v1), HTTP and WebSocket APIs (v2),
+// usage plans, keys and custom domains.
 type Region struct {
-	Name       string       `json:"name"`
-	APIs       []API        `json:"apis"`
+	Name string `json:"name"`
+	APIs []API  `json:"apis"`
+	// V2APIs are the region's HTTP and WebSocket APIs.
+	V2APIs     []V2API      `json:"v2_apis,omitempty"`
 	UsagePlans []UsagePlan  `json:"usage_plans"`
 	APIKeys    []APIKey     `json:"api_keys"`
 	Domains    []DomainName `json:"domains"`
-	// Unread lists the region-level operations whose data is missing (GetUsagePlans, GetApiKeys,
-	// GetDomainNames, GetRestApis): checks that need it stay silent rather than guess.
+	// Unread lists the region-level operations whose data is missing (GetRestApis, GetApis,
+	// GetUsagePlans, GetApiKeys, GetDomainNames): checks that need it stay silent rather than
+	// guess.
 	Unread []string    `json:"unread,omitempty"`
 	Errors []ScanError `json:"errors,omitempty"`
 }
@@ -195,19 +199,42 @@ type APIKey struct {
 	Enabled bool   `json:"enabled"`
 }
 
-// DomainName is a custom domain with its base path mappings.
+// DomainName is a custom domain with its mappings: one namespace for REST, HTTP and WebSocket
+// APIs.
 type DomainName struct {
-	Name          string            `json:"name"`
-	EndpointTypes []string          `json:"endpoint_types,omitempty"`
-	Mappings      []BasePathMapping `json:"mappings"`
-	// MappingsUnread is true until GetBasePathMappings succeeds.
+	Name          string   `json:"name"`
+	EndpointTypes []string `json:"endpoint_types,omitempty"`
+	// DomainNameID identifies a private custom domain name (with its name, it is the key of
+	// its mappings); empty for public ones.
+	DomainNameID   string            `json:"domain_name_id,omitempty"`
+	SecurityPolicy string            `json:"security_policy,omitempty"`
+	Mappings       []BasePathMapping `json:"mappings"`
+	// MappingsUnread is true until the mappings are read.
 	MappingsUnread bool `json:"mappings_unread,omitempty"`
+	// MappingsSource is the operation the mappings were read with: GetApiMappings (v2, every
+	// API type and multi-level keys), or GetBasePathMappings (v1: private domain names, which
+	// v2 does not serve, or the fallback when v2 is denied, which sees only REST mappings).
+	MappingsSource string `json:"mappings_source,omitempty"`
 }
 
-// BasePathMapping maps a base path of a custom domain to an API and, optionally, a stage.
-// BasePath "(none)" is the domain's root.
+// RESTOnly reports whether the domain's mappings were read with v1 although v2 serves the
+// domain: mappings to HTTP and WebSocket APIs, and multi-level ones, may be missing from them.
+func (d *DomainName) RESTOnly() bool {
+	return d.MappingsSource == OpGetBasePathMappings && !d.Private()
+}
+
+// Private reports whether the domain is a private custom domain name.
+func (d *DomainName) Private() bool {
+	return d.DomainNameID != "" || slices.Contains(d.EndpointTypes, "PRIVATE")
+}
+
+// BasePathMapping maps a base path of a custom domain (an API mapping key in v2, multi-level
+// keys included) to an API of any type and, optionally, a stage. BasePath "(none)" is the
+// domain's root.
 type BasePathMapping struct {
 	BasePath string `json:"base_path"`
 	APIID    string `json:"api_id"`
 	Stage    string `json:"stage,omitempty"`
+	// MappingID is the v2 API mapping's id (empty when read with v1).
+	MappingID string `json:"mapping_id,omitempty"`
 }
