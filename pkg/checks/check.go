@@ -59,19 +59,21 @@ func (s *Severity) UnmarshalText(b []byte) error {
 
 // Finding is one thing wrong, located as precisely as the check can.
 type Finding struct {
-	Check       string   `json:"check"`
-	Severity    Severity `json:"severity"`
-	Region      string   `json:"region"`
-	APIID       string   `json:"api_id,omitempty"`
-	APIName     string   `json:"api_name,omitempty"`
-	Stage       string   `json:"stage,omitempty"`
-	Path        string   `json:"path,omitempty"`
-	Method      string   `json:"method,omitempty"`
-	Domain      string   `json:"domain,omitempty"`
-	BasePath    string   `json:"base_path,omitempty"`
-	UsagePlanID string   `json:"usage_plan_id,omitempty"`
-	Message     string   `json:"message"`
-	Remediation string   `json:"remediation"`
+	Check    string   `json:"check"`
+	Severity Severity `json:"severity"`
+	Region   string   `json:"region"`
+	APIID    string   `json:"api_id,omitempty"`
+	APIName  string   `json:"api_name,omitempty"`
+	// APIType is REST, HTTP or WEBSOCKET for a finding about an API (or a mapping to one).
+	APIType     string `json:"api_type,omitempty"`
+	Stage       string `json:"stage,omitempty"`
+	Path        string `json:"path,omitempty"`
+	Method      string `json:"method,omitempty"`
+	Domain      string `json:"domain,omitempty"`
+	BasePath    string `json:"base_path,omitempty"`
+	UsagePlanID string `json:"usage_plan_id,omitempty"`
+	Message     string `json:"message"`
+	Remediation string `json:"remediation"`
 }
 
 // Config holds the thresholds and names the checks take; the zero value is not valid, start
@@ -136,6 +138,7 @@ func All() []Check {
 		publicMethodWithoutAuth,
 		secretsInStageVariables,
 		endpointTypeNotAllowed,
+		domainTLSOutdated,
 	}
 }
 
@@ -154,6 +157,9 @@ func RunAPI(region string, api *inventory.API, checks []Check, cfg Config) []Fin
 		}
 		for _, f := range c.Run(&one, cfg) {
 			f.Check, f.Region = c.ID, region
+			if f.APIID != "" && f.APIType == "" {
+				f.APIType = inventory.TypeREST
+			}
 			findings = append(findings, f)
 		}
 	}
@@ -168,6 +174,9 @@ func Run(inv *inventory.Inventory, checks []Check, cfg Config) []Finding {
 			for _, f := range c.Run(&inv.Regions[i], cfg) {
 				f.Check = c.ID
 				f.Region = inv.Regions[i].Name
+				if f.APIID != "" && f.APIType == "" {
+					f.APIType = apiType(&inv.Regions[i], f.APIID)
+				}
 				findings = append(findings, f)
 			}
 		}

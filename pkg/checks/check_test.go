@@ -38,6 +38,7 @@ func TestRegistry(t *testing.T) {
 		{"public-method-without-auth", "hygiene", []Severity{Warning}},
 		{"secrets-in-stage-variables", "hygiene", []Severity{Critical}},
 		{"endpoint-type-not-allowed", "hygiene", []Severity{Warning}},
+		{"domain-tls-outdated", "hygiene", []Severity{Warning, Info}},
 	}
 	all := All()
 	if len(all) != len(catalogue) {
@@ -154,6 +155,7 @@ func everyCheckFires() *inventory.Inventory {
 			withDeployment("d5", t0, at("/pay", "POST AWS_IAM"))),
 		plan("p1", "gold", covers("a1", "dev"), covers("a9", "prod")),
 		domain("api.example.com"),
+		domainRead(inventory.DomainName{Name: "old.example.com", SecurityPolicy: "TLS_1_0", MappingsSource: inventory.OpGetApiMappings, Mappings: []inventory.BasePathMapping{}}),
 	)
 	us := region(domain("us.example.com", mapping("(none)", "a7", "prod")))
 	us.Name = "us-east-1"

@@ -20,8 +20,8 @@ func TestBasePathGap(t *testing.T) {
 			region: region(orders, domain(d)),
 			want: []expect{{
 				Finding:      Finding{Severity: Warning, Domain: d},
-				msg:          []string{"custom domain api.example.com has no base path mapping", "every request to https://api.example.com/ fails"},
-				fix:          []string{"aws apigateway create-base-path-mapping --domain-name api.example.com --rest-api-id API --stage STAGE --region eu-west-1"},
+				msg:          []string{"custom domain api.example.com has no API mapping of any type", "every request to https://api.example.com/ fails"},
+				fix:          []string{"aws apigatewayv2 create-api-mapping --domain-name api.example.com --api-mapping-key '' --api-id API --stage STAGE --region eu-west-1"},
 				placeholders: []string{"API", "STAGE"},
 			}},
 		},
@@ -35,10 +35,10 @@ func TestBasePathGap(t *testing.T) {
 			region: region(orders, domain(d, mapping("v1", "a9", "prod"))),
 			want: []expect{{
 				Finding: mapped(Critical, "v1", "a9", "", "prod"),
-				msg:     []string{"https://api.example.com/v1 maps to API a9, which does not exist in eu-west-1", "every request to it fails"},
+				msg:     []string{"https://api.example.com/v1 maps to API a9, which does not exist in eu-west-1 (no REST, HTTP or WebSocket API has that id)", "every request to it fails"},
 				fix: []string{
 					"aws apigateway delete-base-path-mapping --domain-name api.example.com --base-path 'v1' --region eu-west-1 && ",
-					"aws apigateway create-base-path-mapping --domain-name api.example.com --base-path 'v1' --rest-api-id API --stage STAGE --region eu-west-1",
+					"aws apigatewayv2 create-api-mapping --domain-name api.example.com --api-mapping-key 'v1' --api-id API --stage STAGE --region eu-west-1",
 				},
 				placeholders: []string{"API", "STAGE"},
 			}},
@@ -48,7 +48,7 @@ func TestBasePathGap(t *testing.T) {
 			region: region(orders, domain(d, mapping("orders", "a1", "beta"))),
 			want: []expect{{
 				Finding:      mapped(Critical, "orders", "a1", "orders", "beta"),
-				msg:          []string{`https://api.example.com/orders maps to stage "beta" of API "orders" (a1), which does not exist`, `(the API's stages are "dev", "prod", "test")`},
+				msg:          []string{`https://api.example.com/orders maps to stage "beta" of REST API "orders" (a1), which does not exist`, `(the API's stages are "dev", "prod", "test")`},
 				fix:          []string{"aws apigateway update-base-path-mapping --domain-name api.example.com --base-path 'orders' --patch-operations op=replace,path=/stage,value=STAGE --region eu-west-1"},
 				placeholders: []string{"STAGE"},
 			}},
@@ -58,7 +58,7 @@ func TestBasePathGap(t *testing.T) {
 			region: region(api("a2", "billing", withStage("live", "d1"), withDeployment("d1", t0)), domain(d, mapping("pay", "a2", "prod"))),
 			want: []expect{{
 				Finding: mapped(Critical, "pay", "a2", "billing", "prod"),
-				msg:     []string{`https://api.example.com/pay maps to stage "prod" of API "billing" (a2), which does not exist`},
+				msg:     []string{`https://api.example.com/pay maps to stage "prod" of REST API "billing" (a2), which does not exist`},
 				fix:     []string{"aws apigateway update-base-path-mapping --domain-name api.example.com --base-path 'pay' --patch-operations op=replace,path=/stage,value=live --region eu-west-1"},
 			}},
 		},
@@ -67,7 +67,7 @@ func TestBasePathGap(t *testing.T) {
 			region: region(api("a2", "billing"), domain(d, mapping("(none)", "a2", "prod"))),
 			want: []expect{{
 				Finding: mapped(Critical, "(none)", "a2", "billing", "prod"),
-				msg:     []string{`https://api.example.com/ maps to stage "prod" of API "billing" (a2), which does not exist`},
+				msg:     []string{`https://api.example.com/ maps to stage "prod" of REST API "billing" (a2), which does not exist`},
 				fix:     []string{"aws apigateway delete-base-path-mapping --domain-name api.example.com --base-path '(none)' --region eu-west-1"},
 			}},
 		},
@@ -78,7 +78,7 @@ func TestBasePathGap(t *testing.T) {
 			want: []expect{
 				{
 					Finding: mapped(Critical, "orders", "a1", "orders", "test"),
-					msg:     []string{`https://api.example.com/orders maps to stage "test" of API "orders" (a1), which has no deployment`},
+					msg:     []string{`https://api.example.com/orders maps to stage "test" of REST API "orders" (a1), which has no deployment`},
 					fix:     []string{"aws apigateway create-deployment --rest-api-id a1 --stage-name test --region eu-west-1"},
 				},
 				{
@@ -95,13 +95,13 @@ func TestBasePathGap(t *testing.T) {
 			want: []expect{
 				{
 					Finding:      mapped(Info, "(none)", "a1", "orders", ""),
-					msg:          []string{`https://api.example.com/ maps to API "orders" (a1) without a stage`, "(https://api.example.com/STAGE/...)", "403 Missing Authentication Token"},
+					msg:          []string{`https://api.example.com/ maps to REST API "orders" (a1) without a stage`, "(https://api.example.com/STAGE/...)", "403 Missing Authentication Token"},
 					fix:          []string{"aws apigateway update-base-path-mapping --domain-name api.example.com --base-path '(none)' --patch-operations op=replace,path=/stage,value=STAGE --region eu-west-1"},
 					placeholders: []string{"STAGE"},
 				},
 				{
 					Finding: mapped(Info, "billing", "a2", "billing", ""),
-					msg:     []string{"https://api.example.com/billing maps to API \"billing\" (a2) without a stage"},
+					msg:     []string{"https://api.example.com/billing maps to REST API \"billing\" (a2) without a stage"},
 					fix:     []string{"--base-path 'billing' --patch-operations op=replace,path=/stage,value=prod --region eu-west-1"},
 				},
 			},
@@ -137,9 +137,118 @@ func TestBasePathGap(t *testing.T) {
 			region: region(regionUnread(inventory.OpGetRestApis), domain(d, mapping("v1", "a9", "prod"), mapping("v2", "a9", ""))),
 		},
 		{
+			name:   "HTTP and WebSocket APIs not read: a mapping to no REST API is not judged",
+			region: region(orders, regionUnread(inventory.OpGetApis), domain(d, mapping("v1", "h9", "prod"))),
+		},
+		{
+			// One domain, one namespace: REST, HTTP and WebSocket mappings, multi-level keys
+			// among them, all leading to a stage that exists.
+			name: "mixed domain, every mapping healthy",
+			region: region(orders, v2API("h1", "carts", "HTTP", "$default", "prod"), v2API("w1", "chat", "WEBSOCKET", "live"),
+				domain(d, mapping("orders", "a1", "prod"), mapping("orders/v2", "a1", "dev"), mapping("carts", "h1", "$default"),
+					mapping("carts/v2", "h1", "prod"), mapping("chat", "w1", "live"))),
+		},
+		{
+			name: "mapping to a deleted stage of an HTTP API, read with v2",
+			region: region(v2API("h1", "carts", "HTTP", "prod"),
+				domain(d, inventory.BasePathMapping{BasePath: "carts/v2", APIID: "h1", Stage: "beta", MappingID: "m1"})),
+			want: []expect{{
+				Finding: mapped(Critical, "carts/v2", "h1", "carts", "beta"),
+				msg:     []string{`https://api.example.com/carts/v2 maps to stage "beta" of HTTP API "carts" (h1), which does not exist`},
+				fix:     []string{"aws apigatewayv2 update-api-mapping --domain-name api.example.com --api-mapping-id m1 --api-id h1 --stage prod --region eu-west-1"},
+			}},
+		},
+		{
+			name: "mapping to a deleted stage of a WebSocket API with two stages",
+			region: region(v2API("w1", "chat", "WEBSOCKET", "live", "test"),
+				domain(d, inventory.BasePathMapping{BasePath: "chat", APIID: "w1", Stage: "beta", MappingID: "m2"})),
+			want: []expect{{
+				Finding: mapped(Critical, "chat", "w1", "chat", "beta"),
+				msg:     []string{`of WEBSOCKET API "chat" (w1), which does not exist`},
+				fix:     []string{"aws apigatewayv2 delete-api-mapping --domain-name api.example.com --api-mapping-id m2 --region eu-west-1"},
+			}},
+		},
+		{
+			name: "mapping to an HTTP API whose stages were not read: silent",
+			region: region(func(r *inventory.Region) {
+				r.V2APIs = append(r.V2APIs, inventory.V2API{ID: "h1", Name: "carts", ProtocolType: "HTTP", Unread: []string{inventory.OpGetStages}})
+			}, domain(d, mapping("carts", "h1", "beta"))),
+		},
+		{
+			// v2 denied: the v1 fallback sees REST mappings only, so "no mapping at all" is not
+			// known, and what it does see is still judged.
+			name: "v1 fallback: no mapping is not known, a REST mapping is judged",
+			region: region(orders,
+				domainRead(inventory.DomainName{Name: "www.example.com", MappingsSource: inventory.OpGetBasePathMappings, Mappings: []inventory.BasePathMapping{}}),
+				domainRead(inventory.DomainName{Name: d, MappingsSource: inventory.OpGetBasePathMappings, Mappings: []inventory.BasePathMapping{mapping("v1", "a9", "prod")}})),
+			want: []expect{{
+				Finding:      mapped(Critical, "v1", "a9", "", "prod"),
+				fix:          []string{"aws apigateway create-base-path-mapping --domain-name api.example.com --base-path 'v1' --rest-api-id API --stage STAGE --region eu-west-1"},
+				placeholders: []string{"API", "STAGE"},
+			}},
+		},
+		{
+			name: "private custom domain name: read with v1 and its id, judged, commands name the id",
+			region: region(api("p1", "internal", endpoint("PRIVATE"), withStage("prod", "d1"), withListedDeployment("d1", t0)),
+				domainRead(inventory.DomainName{Name: "private.example.com", DomainNameID: "abc123", EndpointTypes: []string{"PRIVATE"}, MappingsSource: inventory.OpGetBasePathMappings,
+					Mappings: []inventory.BasePathMapping{mapping("(none)", "p1", "prod"), mapping("old", "p1", "gone")}})),
+			want: []expect{{
+				Finding: Finding{Severity: Critical, Domain: "private.example.com", BasePath: "old", APIID: "p1", APIName: "internal", Stage: "gone"},
+				msg:     []string{`https://private.example.com/old maps to stage "gone" of REST API "internal" (p1)`},
+				fix:     []string{"aws apigateway update-base-path-mapping --domain-name private.example.com --domain-name-id abc123 --base-path 'old' --patch-operations op=replace,path=/stage,value=prod --region eu-west-1"},
+			}},
+		},
+		{
 			name:   "mappings not read: silent",
 			region: region(orders, domainMappingsUnread(d)),
 		},
 		{name: "empty region", region: region()},
+	})
+}
+
+func TestDomainTLSOutdated(t *testing.T) {
+	withPolicy := func(name, policy string, endpoint string, mappings ...inventory.BasePathMapping) regionOpt {
+		return domainRead(inventory.DomainName{Name: name, SecurityPolicy: policy, EndpointTypes: []string{endpoint}, MappingsSource: inventory.OpGetApiMappings,
+			Mappings: append([]inventory.BasePathMapping{}, mappings...)})
+	}
+	orders := api("a1", "orders", withStage("prod", "d1"), withListedDeployment("d1", t0))
+	runCases(t, domainTLSOutdated, []checkCase{
+		{
+			name:   "TLS 1.0 is a warning, whatever is mapped",
+			region: region(orders, v2API("h1", "carts", "HTTP", "prod"), withPolicy("old.example.com", "TLS_1_0", "REGIONAL", mapping("carts", "h1", "prod"))),
+			want: []expect{{
+				Finding: Finding{Severity: Warning, Domain: "old.example.com"},
+				msg:     []string{"uses security policy TLS_1_0", "TLS 1.0 and 1.1"},
+				fix:     []string{"aws apigateway update-domain-name --domain-name old.example.com --patch-operations op=replace,path=/securityPolicy,value=TLS_1_2 --region eu-west-1"},
+			}},
+		},
+		{
+			name:   "legacy TLS 1.2 on a REST-only regional domain: an enhanced, post-quantum policy could be used",
+			region: region(orders, withPolicy("api.example.com", "TLS_1_2", "REGIONAL", mapping("orders", "a1", "prod"))),
+			want: []expect{{
+				Finding: Finding{Severity: Info, Domain: "api.example.com"},
+				msg:     []string{"legacy security policy TLS_1_2", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09"},
+				fix:     []string{"value=SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09 op=replace,path=/endpointAccessMode,value=STRICT"},
+			}},
+		},
+		{
+			name:   "legacy TLS 1.2 on an edge domain names the edge policy",
+			region: region(withPolicy("edge.example.com", "TLS_1_2", "EDGE")),
+			want:   []expect{{Finding: Finding{Severity: Info, Domain: "edge.example.com"}, msg: []string{"SecurityPolicy_TLS13_2025_EDGE"}}},
+		},
+		{
+			name:   "an HTTP or WebSocket mapping keeps TLS_1_2, the only policy that serves it",
+			region: region(v2API("h1", "carts", "HTTP", "prod"), withPolicy("api.example.com", "TLS_1_2", "REGIONAL", mapping("carts", "h1", "prod"))),
+		},
+		{
+			name: "mappings unread, or read with v1 only, or naming an API of an unread list: TLS_1_2 is not judged",
+			region: region(regionUnread(inventory.OpGetApis), domainMappingsUnread("a.example.com"),
+				domainRead(inventory.DomainName{Name: "b.example.com", SecurityPolicy: "TLS_1_2", MappingsSource: inventory.OpGetBasePathMappings, Mappings: []inventory.BasePathMapping{}}),
+				withPolicy("c.example.com", "TLS_1_2", "REGIONAL", mapping("x", "h9", "prod"))),
+		},
+		{
+			name:   "enhanced policies pass",
+			region: region(withPolicy("new.example.com", "SecurityPolicy_TLS13_1_3_2025_09", "REGIONAL"), withPolicy("pq.example.com", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "REGIONAL")),
+		},
 	})
 }

@@ -297,9 +297,26 @@ func apiKey(id string, enabled bool) regionOpt {
 	}
 }
 
+// domain adds a public custom domain whose mappings were read with v2 GetApiMappings.
 func domain(name string, mappings ...inventory.BasePathMapping) regionOpt {
 	return func(r *inventory.Region) {
-		r.Domains = append(r.Domains, inventory.DomainName{Name: name, Mappings: append([]inventory.BasePathMapping{}, mappings...)})
+		r.Domains = append(r.Domains, inventory.DomainName{Name: name, MappingsSource: inventory.OpGetApiMappings, Mappings: append([]inventory.BasePathMapping{}, mappings...)})
+	}
+}
+
+// domainRead adds a custom domain as given.
+func domainRead(d inventory.DomainName) regionOpt {
+	return func(r *inventory.Region) { r.Domains = append(r.Domains, d) }
+}
+
+// v2API adds an HTTP or WebSocket API with the named stages (all read).
+func v2API(id, name, protocol string, stages ...string) regionOpt {
+	return func(r *inventory.Region) {
+		a := inventory.V2API{ID: id, Name: name, ProtocolType: protocol}
+		for _, st := range stages {
+			a.Stages = append(a.Stages, inventory.V2Stage{Name: st})
+		}
+		r.V2APIs = append(r.V2APIs, a)
 	}
 }
 
@@ -434,7 +451,7 @@ func assertWellFormed(t *testing.T, f Finding, regionName string) {
 	if f.Severity < Info || f.Severity > Critical {
 		t.Errorf("finding %+v has severity %v", f, f.Severity)
 	}
-	if !strings.HasPrefix(f.Remediation, "aws apigateway ") && !strings.HasPrefix(f.Remediation, "aws wafv2 ") {
+	if !strings.HasPrefix(f.Remediation, "aws apigateway ") && !strings.HasPrefix(f.Remediation, "aws apigatewayv2 ") && !strings.HasPrefix(f.Remediation, "aws wafv2 ") {
 		t.Errorf("remediation %q is not an AWS CLI command", f.Remediation)
 	}
 	for _, m := range regionFlagArg.FindAllStringSubmatch(f.Remediation, -1) {

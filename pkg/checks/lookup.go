@@ -20,6 +20,26 @@ func findAPI(r *inventory.Region, id string) *inventory.API {
 	return nil
 }
 
+func findV2API(r *inventory.Region, id string) *inventory.V2API {
+	for i := range r.V2APIs {
+		if r.V2APIs[i].ID == id {
+			return &r.V2APIs[i]
+		}
+	}
+	return nil
+}
+
+// apiType names the type of the API id in r: REST, HTTP, WEBSOCKET, or "" when r has no such API.
+func apiType(r *inventory.Region, id string) string {
+	if findAPI(r, id) != nil {
+		return inventory.TypeREST
+	}
+	if api := findV2API(r, id); api != nil {
+		return api.Type()
+	}
+	return ""
+}
+
 func findStage(api *inventory.API, name string) *inventory.Stage {
 	for i := range api.Stages {
 		if api.Stages[i].Name == name {
