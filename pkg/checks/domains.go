@@ -202,7 +202,7 @@ var domainTLSOutdated = Check{
 			case policyTLS10:
 				out = append(out, Finding{
 					Severity: Warning, Domain: d.Name,
-					Message: fmt.Sprintf("custom domain %s uses security policy TLS_1_0: it still accepts TLS 1.0 and 1.1, which are deprecated and fail PCI DSS and most compliance baselines", d.Name),
+					Message:     fmt.Sprintf("custom domain %s uses security policy TLS_1_0: it still accepts TLS 1.0 and 1.1, which are deprecated and fail PCI DSS and most compliance baselines", d.Name),
 					Remediation: update(policyTLS12),
 				})
 			case policyTLS12:

@@ -88,6 +88,7 @@ var _ inventory.Client = (*recordingClient)(nil)
 // recordingV2 is the v2 half of the fake, recording into the same log: one HTTP API with one
 // stage deployed by hand, and one API mapping.
 type recordingV2 struct{ *recordingClient }
+
 func (f recordingV2) GetApis(_ context.Context, in *apigatewayv2.GetApisInput, _ ...func(*apigatewayv2.Options)) (*apigatewayv2.GetApisOutput, error) {
 	f.record("v2 "+inventory.OpGetApis, *in)
 	return &apigatewayv2.GetApisOutput{Items: []v2types.Api{{ApiId: aws.String("h1"), Name: aws.String("orders"), ProtocolType: v2types.ProtocolTypeHttp}}}, nil
