@@ -155,6 +155,7 @@ func everyCheckFires() *inventory.Inventory {
 			withDeployment("d5", t0, at("/pay", "POST AWS_IAM"))),
 		plan("p1", "gold", covers("a1", "dev"), covers("a9", "prod")),
 		domain("api.example.com"),
+		httpAPI("h1", "carts", routes("GET /carts", "POST /carts"), deployedStage("prod", "hd1", routes("GET /carts")), inventory.V2Stage{Name: "dev", DeploymentID: "gone"}),
 		domainRead(inventory.DomainName{Name: "old.example.com", SecurityPolicy: "TLS_1_0", MappingsSource: inventory.OpGetApiMappings, Mappings: []inventory.BasePathMapping{}}),
 	)
 	us := region(domain("us.example.com", mapping("(none)", "a7", "prod")))
@@ -395,13 +396,16 @@ func streamed(r inventory.Region, ran []Check, cfg Config) []Finding {
 		out = append(out, RunAPI(r.Name, &r.APIs[i], ran, cfg)...)
 		r.APIs[i].Slim()
 	}
-	var regionWide []Check
+	var regionWide, perAPI []Check
 	for _, c := range ran {
-		if !c.PerAPI() {
+		if c.PerAPI() {
+			perAPI = append(perAPI, c)
+		} else {
 			regionWide = append(regionWide, c)
 		}
 	}
 	out = append(out, Run(&inventory.Inventory{Regions: []inventory.Region{r}}, regionWide, cfg)...)
+	out = append(out, Run(&inventory.Inventory{Regions: []inventory.Region{{Name: r.Name, V2APIs: r.V2APIs}}}, perAPI, cfg)...)
 	Sort(out)
 	if out == nil {
 		out = []Finding{}

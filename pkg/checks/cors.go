@@ -81,7 +81,7 @@ var missingOptions = Check{
 	LooksAt:     "resources without OPTIONS (and without ANY) on APIs where CORS is intended, in the working definition and in each stage's deployed snapshot",
 	Remediation: "put-method OPTIONS (authorization NONE), a MOCK integration, a 200 method response and integration response with the three Access-Control-Allow-* headers, then create-deployment",
 	run: func(r *inventory.Region, cfg Config) []Finding {
-		return eachReadAPI(r, func(api *inventory.API) []Finding {
+		return append(v2MissingOptions(r, cfg), eachReadAPI(r, func(api *inventory.API) []Finding {
 			var out []Finding
 			intended, why := corsIntended(api, cfg)
 			if !intended {
@@ -141,7 +141,7 @@ var missingOptions = Check{
 				}
 			}
 			return out
-		})
+		})...)
 	},
 }
 

@@ -35,7 +35,7 @@ var undeployedChanges = Check{
 	LooksAt:     "each stage's deployed snapshot (GetDeployment embed=apisummary) against the working definition (GetResources embed=methods)",
 	Remediation: "aws apigateway create-deployment --rest-api-id API --stage-name STAGE --region REGION",
 	run: func(r *inventory.Region, _ Config) []Finding {
-		return eachReadAPI(r, func(api *inventory.API) []Finding {
+		return append(v2UndeployedChanges(r), eachReadAPI(r, func(api *inventory.API) []Finding {
 			var out []Finding
 			working := workingSnapshot(api)
 			for j := range api.Stages {
@@ -53,7 +53,7 @@ var undeployedChanges = Check{
 				}
 			}
 			return out
-		})
+		})...)
 	},
 }
 
@@ -214,7 +214,7 @@ var stageWithoutDeployment = Check{
 	LooksAt:     "the stage's deploymentId against the API's deployment list",
 	Remediation: "aws apigateway create-deployment --rest-api-id API --stage-name STAGE --region REGION",
 	run: func(r *inventory.Region, _ Config) []Finding {
-		return eachStage(r, func(api *inventory.API, st *inventory.Stage, f Finding) (Finding, bool) {
+		return append(v2StagesWithoutDeployment(r), eachStage(r, func(api *inventory.API, st *inventory.Stage, f Finding) (Finding, bool) {
 			if !deploymentMissing(api, st) {
 				return f, false
 			}
@@ -226,7 +226,7 @@ var stageWithoutDeployment = Check{
 			f.Message = fmt.Sprintf("stage %q %s: every call to %s fails", st.Name, why, invokeURL(r.Name, api.ID, st.Name, "/"))
 			f.Remediation = createDeployment(r.Name, api.ID, st.Name)
 			return f, true
-		})
+		})...)
 	},
 }
 
