@@ -185,7 +185,7 @@ func (s Shape) ExpectedCalls() map[string]int {
 		"GetRestApis": pages(s.APIs), "GetResources": s.ResourcePages, "GetStages": s.APIs,
 		"GetDeployments": s.StagedAPIs, "GetDeployment": s.LiveDeployments,
 		"GetUsagePlans": pages(s.UsagePlans), "GetUsagePlanKeys": s.UsagePlans, "GetApiKeys": 1,
-		"GetDomainNames": pages(s.Domains), "GetBasePathMappings": s.Domains,
+		"GetDomainNames": pages(s.Domains), "GetApiMappings": s.Domains, "GetApis": 1,
 	}
 }
 

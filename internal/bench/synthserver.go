@@ -63,6 +63,9 @@ func NewSynthetic(spec SyntheticSpec) (*Synthetic, error) {
 		{"GET /apikeys", "GetApiKeys", s.getAPIKeys},
 		{"GET /domainnames", "GetDomainNames", s.getDomainNames},
 		{"GET /domainnames/{domain_name}/basepathmappings", "GetBasePathMappings", s.getBasePathMappings},
+		// API Gateway v2: the synthetic accounts hold REST APIs only, mapped with v2.
+		{"GET /v2/apis", "GetApis", s.getV2APIs},
+		{"GET /v2/domainnames/{domain_name}/apimappings", "GetApiMappings", s.getAPIMappings},
 	} {
 		s.mux.HandleFunc(r.pattern, func(w http.ResponseWriter, req *http.Request) {
 			s.count(r.op)
@@ -547,6 +550,33 @@ func (s *Synthetic) getDomainNames(w http.ResponseWriter, r *http.Request) {
 			RegionalCertificateArn: fmt.Sprintf("arn:aws:acm:eu-west-1:%s:certificate/%s", accountID, idFrom(hash(s.spec.Seed, 11, d), 12)),
 			EndpointConfiguration:  synthEndpointConfiguration{Types: []string{"REGIONAL"}}, DomainNameStatus: "AVAILABLE", SecurityPolicy: "TLS_1_2"}
 	})
+}
+
+// getV2APIs answers that the account has no HTTP or WebSocket API.
+func (s *Synthetic) getV2APIs(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"items":[]}`))
+}
+
+// getAPIMappings answers, as v2 API mappings, the mappings getBasePathMappings describes.
+func (s *Synthetic) getAPIMappings(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("domain_name")
+	d := -1
+	if _, err := fmt.Sscanf(name, "api-%d.bench.example.com", &d); err != nil || d < 0 || d >= s.spec.domains() || domainName(d) != name {
+		restError(w, http.StatusNotFound, "NotFoundException", "Invalid domain name identifier specified")
+		return
+	}
+	var items []map[string]string
+	for m := range 2 {
+		st := "prod"
+		if m == 1 && d%5 == 0 {
+			st = "gone"
+		}
+		items = append(items, map[string]string{"apiMappingKey": []string{"orders", "v2"}[m], "apiId": apiID((7*d + m) % s.spec.APIs),
+			"stage": st, "apiMappingId": idFrom(hash(s.spec.Seed, 12, d, m), 6)})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"items": items})
 }
 
 // getBasePathMappings: domain d maps orders to API 7d's prod and v2 to API 7d+1's prod; on every

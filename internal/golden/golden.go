@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
@@ -61,6 +63,32 @@ func Normalize(inv *inventory.Inventory, doc []byte) []byte {
 				if st.DeploymentID != "" && !known[st.DeploymentID] {
 					add(st.DeploymentID, "<deleted deployment of "+api.Name+" "+st.Name+">")
 				}
+			}
+		}
+		for _, api := range r.V2APIs {
+			add(api.ID, "<"+strings.ToLower(api.Type())+" api "+api.Name+">")
+			// v2 deployment ids are random and carry no date: each is named by the stages
+			// that serve it, the others alike.
+			named := map[string]bool{}
+			for _, st := range api.Stages {
+				switch {
+				case st.DeploymentID == "" || named[st.DeploymentID]:
+				case slices.Contains(api.DeploymentIDs, st.DeploymentID):
+					add(st.DeploymentID, "<deployment of "+api.Name+" "+st.Name+">")
+				default:
+					add(st.DeploymentID, "<deleted deployment of "+api.Name+" "+st.Name+">")
+				}
+				named[st.DeploymentID] = true
+			}
+			for _, id := range api.DeploymentIDs {
+				if !named[id] {
+					add(id, "<deployment of "+api.Name+" on no stage>")
+				}
+			}
+		}
+		for _, d := range r.Domains {
+			for _, m := range d.Mappings {
+				add(m.MappingID, "<mapping "+d.Name+" "+m.BasePath+">")
 			}
 		}
 		for _, p := range r.UsagePlans {

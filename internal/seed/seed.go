@@ -11,12 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 )
 
 // Builder creates resources in one region.
 type Builder struct {
 	ctx    context.Context
 	client *apigateway.Client
+	v2     *apigatewayv2.Client
 	err    error
 }
 
