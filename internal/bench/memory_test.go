@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,11 @@ func TestMemorySmoke(t *testing.T) {
 	if r.Error != "" || !r.Complete || r.ReportsSent != 1 || r.MetricDatums == 0 || r.HeapPeakBytes == 0 || r.DurationSeconds <= 0 {
 		t.Errorf("handler result %+v", r)
 	}
-	if r.MemoryLimitBytes != 100<<20 {
+	mib, err := strconv.Atoi(strings.TrimSuffix(HandlerMemoryLimit, "MiB"))
+	if err != nil {
+		t.Fatalf("HandlerMemoryLimit %q is not N MiB", HandlerMemoryLimit)
+	}
+	if r.MemoryLimitBytes != int64(mib)<<20 {
 		t.Errorf("the handler ran under a memory limit of %d bytes, want GOMEMLIMIT=%s", r.MemoryLimitBytes, HandlerMemoryLimit)
 	}
 }
