@@ -63,10 +63,13 @@ type Request struct {
 	Service   string // signing name from the SigV4 scope: apigateway, sns, monitoring, ...
 	Region    string
 	Operation string // AWS operation name, or "METHOD /path" when unknown
-	APIID     string // the {restapi_id} path segment, when the path has one
-	Method    string
-	Path      string // as sent, still escaped
-	RawQuery  string // as sent, before the shim strips paging parameters
+	// V2 marks an API Gateway v2 operation (a /v2/ path); v1 and v2 share the service name and
+	// several operation names, such as GetDomainNames and CreateDeployment.
+	V2       bool
+	APIID    string // the v1 {restapi_id} or v2 {apiId} path segment, when the path has one
+	Method   string
+	Path     string // as sent, still escaped
+	RawQuery string // as sent, before the shim strips paging parameters
 	// Status is what the client was sent; 0 when it was sent nothing (a reset, a hang, or a
 	// client that left first).
 	Status int
@@ -269,6 +272,7 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Service:   in.call.Service,
 		Region:    in.call.Region,
 		Operation: in.call.Operation,
+		V2:        in.call.V2,
 		APIID:     in.call.apiID(),
 		Method:    r.Method,
 		Path:      r.URL.EscapedPath(),
