@@ -12,8 +12,12 @@ import (
 
 // serveAPIGateway fills moto's API Gateway gaps: apiSummary on deployments, paging of list
 // operations, and the empty base path mapping list. It also takes away what moto answers and AWS
-// does not: method bodies on resources read without embed=methods.
+// does not: method bodies on resources read without embed=methods. v2 requests go to
+// serveAPIGatewayV2.
 func (s *Shim) serveAPIGateway(ctx context.Context, in *inbound) (*reply, error) {
+	if in.call.V2 {
+		return s.serveAPIGatewayV2(ctx, in)
+	}
 	switch op := in.call.Operation; {
 	case op == "CreateDeployment" && s.apiSummary:
 		return s.createDeployment(ctx, in)
@@ -395,6 +399,7 @@ func (s *Shim) paged(ctx context.Context, in *inbound) (*reply, error) {
 			return rep, nil
 		}
 	}
+
 	offset = min(offset, len(items))
 	end := min(offset+size, len(items))
 	page := items[offset:end]

@@ -56,6 +56,11 @@ type Shim struct {
 	stageExtras map[stageKey]map[string]string
 	// metricData is the PutMetricData side log, see MetricDataRequests.
 	metricData []MetricDataRequest
+	// API Gateway v2 state moto lacks (apigwv2.go).
+	v2deployments map[apiKey][]*v2Deployment
+	v2stages      map[stageKey]*v2Stage
+	v2status      map[statusKey]string
+	idSeq         int
 }
 
 // Request is one request the shim answered, as the log keeps it.
@@ -113,6 +118,10 @@ func NewShim(upstream string, opts ...Option) *Shim {
 		buckets:     make(map[principalRegion]*bucketPair),
 		snapshots:   make(map[snapshotKey][]byte),
 		stageExtras: make(map[stageKey]map[string]string),
+
+		v2deployments: make(map[apiKey][]*v2Deployment),
+		v2stages:      make(map[stageKey]*v2Stage),
+		v2status:      make(map[statusKey]string),
 	}
 	for _, o := range opts {
 		o(s)
