@@ -12,8 +12,8 @@ import (
 )
 
 // serveAPIGatewayV2 fills moto's API Gateway v2 gaps: deployments and ExportApi (moto has
-// neither), UpdateStage (moto answers 500), the deployment a stage points to, and paging of
-// every list.
+// neither), UpdateStage (moto answers 500), the deployment a stage points to, paging of every list,
+// and the one custom domain namespace that v1 and v2 share in AWS (domains.go).
 func (s *Shim) serveAPIGatewayV2(ctx context.Context, in *inbound) (*reply, error) {
 	switch op := in.call.Operation; op {
 	case "CreateDeployment":
@@ -36,6 +36,18 @@ func (s *Shim) serveAPIGatewayV2(ctx context.Context, in *inbound) (*reply, erro
 		return s.deleteStageV2(ctx, in)
 	case "DeleteApi":
 		return s.deleteAPIV2(ctx, in)
+	case "CreateDomainName", "DeleteDomainName":
+		return s.domainWrite(ctx, in)
+	case "GetDomainName":
+		return s.getDomainNameV2(ctx, in)
+	case "GetDomainNames":
+		return s.getDomainNamesV2(ctx, in)
+	case "CreateApiMapping":
+		return s.createAPIMapping(ctx, in)
+	case "GetApiMappings":
+		return s.getAPIMappings(ctx, in)
+	case "GetApiMapping", "DeleteApiMapping":
+		return s.apiMapping(ctx, in)
 	default:
 		if pagedV2Ops[op] {
 			return s.pagedV2(ctx, in)
@@ -183,12 +195,10 @@ func stringField(m map[string]json.RawMessage, k string) string {
 
 // ---- paging ----
 
-// pagedV2Ops are the v2 list operations the shim pages and moto answers all at once; GetStages
-// and GetDeployments are paged by their own handlers.
+// pagedV2Ops are the v2 list operations the shim pages and moto answers all at once; GetStages,
+// GetDeployments, GetDomainNames and GetApiMappings are paged by their own handlers.
 var pagedV2Ops = map[string]bool{
 	"GetApis":                 true,
-	"GetApiMappings":          true,
-	"GetDomainNames":          true,
 	"GetAuthorizers":          true,
 	"GetIntegrations":         true,
 	"GetIntegrationResponses": true,

@@ -56,10 +56,12 @@ type Shim struct {
 	stageExtras map[stageKey]map[string]string
 	// metricData is the PutMetricData side log, see MetricDataRequests.
 	metricData []MetricDataRequest
-	// API Gateway v2 state moto lacks (apigwv2.go).
+	// API Gateway v2 state moto lacks (apigwv2.go), and the API mappings it cannot hold
+	// (domains.go).
 	v2deployments map[apiKey][]*v2Deployment
 	v2stages      map[stageKey]*v2Stage
 	v2status      map[statusKey]string
+	mappings      map[domainKey][]apiMapping
 	idSeq         int
 }
 
@@ -122,6 +124,7 @@ func NewShim(upstream string, opts ...Option) *Shim {
 		v2deployments: make(map[apiKey][]*v2Deployment),
 		v2stages:      make(map[stageKey]*v2Stage),
 		v2status:      make(map[statusKey]string),
+		mappings:      make(map[domainKey][]apiMapping),
 	}
 	for _, o := range opts {
 		o(s)
