@@ -11,9 +11,13 @@ import (
 )
 
 // serveAPIGateway fills moto's API Gateway gaps: apiSummary on deployments, paging of list
-// operations, and the empty base path mapping list. It also takes away what moto answers and AWS
-// does not: method bodies on resources read without embed=methods.
+// operations, the empty base path mapping list, and the custom domains and mappings v1 shares
+// with v2 (domains.go). It also takes away what moto answers and AWS does not: method bodies on
+// resources read without embed=methods. v2 requests go to serveAPIGatewayV2.
 func (s *Shim) serveAPIGateway(ctx context.Context, in *inbound) (*reply, error) {
+	if in.call.V2 {
+		return s.serveAPIGatewayV2(ctx, in)
+	}
 	switch op := in.call.Operation; {
 	case op == "CreateDeployment" && s.apiSummary:
 		return s.createDeployment(ctx, in)
@@ -27,6 +31,14 @@ func (s *Shim) serveAPIGateway(ctx context.Context, in *inbound) (*reply, error)
 		return s.updateStage(ctx, in)
 	case op == "GetStages" || op == "GetStage":
 		return s.getStages(ctx, in)
+	case op == "CreateDomainName" || op == "DeleteDomainName":
+		return s.domainWrite(ctx, in)
+	case op == "GetDomainName":
+		return s.getDomainNameV1(ctx, in)
+	case op == "CreateBasePathMapping":
+		return s.createBasePathMapping(ctx, in)
+	case op == "GetBasePathMapping" || op == "DeleteBasePathMapping":
+		return s.basePathMapping(ctx, in)
 	}
 	return s.forward(ctx, in)
 }
@@ -379,8 +391,10 @@ func (s *Shim) paged(ctx context.Context, in *inbound) (*reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	if op == "GetBasePathMappings" && rep.status == http.StatusInternalServerError {
-		rep = s.emptyBasePathMappings(ctx, in, rep)
+	if op == "GetBasePathMappings" {
+		if rep, err = s.basePathMappingsReply(ctx, in, rep); err != nil {
+			return nil, err
+		}
 	}
 	if rep.status != http.StatusOK {
 		return rep, nil
@@ -394,6 +408,15 @@ func (s *Shim) paged(ctx context.Context, in *inbound) (*reply, error) {
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return rep, nil
 		}
+	}
+	// The one domain namespace of v1 and v2, see domains.go.
+	switch op {
+	case "GetDomainNames":
+		if items, err = s.withV2Domains(ctx, in, items); err != nil {
+			return nil, err
+		}
+	case "GetBasePathMappings":
+		items = append(items, s.v1Mappings(in, in.call.Labels["domainName"])...)
 	}
 	offset = min(offset, len(items))
 	end := min(offset+size, len(items))

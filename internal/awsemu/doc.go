@@ -1,8 +1,9 @@
 // Package awsemu is the test support that stands in for AWS. No test, demo or benchmark of the
 // project talks to real AWS: they talk to moto server (an AWS emulator), through a Shim that
 // makes moto answer like API Gateway where it does not (apiSummary on deployments, paged lists,
-// the empty base path mapping list, method bodies on resources only with embed=methods), counts
-// every call by operation, and throttles and injects faults on command.
+// the empty base path mapping list, method bodies on resources only with embed=methods, and the
+// API Gateway v2 gaps below), counts every call by operation, and throttles and injects faults
+// on command.
 //
 // A package's tests start one moto in TestMain and a shim per test:
 //
@@ -15,6 +16,41 @@
 //
 // and set AWS_EC2_METADATA_DISABLED=true, so that nothing in the process looks for real
 // credentials.
+//
+// # API Gateway v2 in the shim
+//
+// HTTP and WebSocket APIs are read with aws-sdk-go-v2's apigatewayv2 client, which signs as
+// apigateway too; the shim names every v2 operation (Request.V2 tells them from v1's of the same
+// name, such as GetDomainNames, and Request.APIID is the v2 apiId) and fills these gaps of moto's:
+//
+//   - Deployments: moto has none. CreateDeployment freezes the API's routes, integrations and the
+//     authorizers its routes use, and points the stage named in the request at the deployment;
+//     GetDeployments, GetDeployment, UpdateDeployment (description) and DeleteDeployment work on
+//     what the shim keeps. DeleteDeployment is allowed while a stage points to the deployment, so
+//     a test can make a stage whose deployment is gone.
+//   - Stages: GetStage and GetStages carry the deploymentId, which moto drops, also from
+//     CreateStage; UpdateStage, which moto lacks, applies its members over moto's stage; a stage
+//     that exists is not made again. Shim.SetLastDeploymentStatusMessage gives a stage the
+//     lastDeploymentStatusMessage of a failed automatic deployment, which the shim never makes.
+//   - ExportApi: moto has none. The shim writes the OpenAPI 3.0 document (JSON or YAML) of an
+//     HTTP API: the current routes, those of the deployment a stage points to, or the current
+//     ones for an autoDeploy stage; with extensions (the default) the integrations, authorizers
+//     and CORS as x-amazon-apigateway-* extensions.
+//   - Paging: every v2 list is paged by maxResults and nextToken (25 items by default, as v1;
+//     SetMaxPageSize caps them too).
+//   - One custom domain namespace: a domain made with either API is listed and read by both, in
+//     each API's shape, and neither makes a name the other holds. v2 CreateApiMapping maps REST
+//     APIs too, on any domain, with keys of several levels; it refuses a stage that does not
+//     exist, a key the domain maps already, and (as the developer guide says) an HTTP API or a key
+//     of several levels on a domain that is not regional with TLS 1.2. A v1 domain's base path
+//     mappings are its API mappings in v2, and v1 shows the single-level mappings to REST APIs
+//     made with v2. Mappings outlive the stages and APIs they name, as in AWS. Deleting a domain
+//     takes its mappings along.
+//
+// Still as moto has them: GetAuthorizers (moto answers 500), UpdateDomainName and
+// UpdateApiMapping (500), automatic deployments, the domain status fields of v2 domains (moto
+// keeps only what the client sent), and no check that a WebSocket API shares no domain with a
+// REST or HTTP API.
 //
 // # CloudWatch
 //

@@ -28,9 +28,9 @@ const (
 // Fault describes failures to inject. Empty match fields match anything.
 type Fault struct {
 	Service   string // SigV4 signing name, e.g. apigateway
-	Operation string
+	Operation string // matches v1 and v2 operations of that name alike (GetDomainNames, ...)
 	Region    string
-	APIID     string // the {restapi_id} of /restapis/{restapi_id}/...
+	APIID     string // the {restapi_id} of /restapis/{restapi_id}/..., or the {apiId} of /v2/apis/{apiId}/...
 	Kind      FaultKind
 	// Status, ErrorType and Message shape a FaultStatus answer (ErrorType and Message a
 	// FaultThrottle one too). Status 0 means 500; an empty ErrorType is the one AWS uses for the

@@ -33,12 +33,22 @@ type call struct {
 	// Principal names the moto account the request lands in: moto picks the account from an
 	// X-Moto-Account-Id header, else from the access key.
 	Principal string
+	// V2 is true for an API Gateway v2 (HTTP and WebSocket APIs) request: its paths begin with
+	// /v2/. v1 and v2 share the signing name apigateway and several operation names
+	// (GetDomainNames, CreateDeployment, GetStage, ...), so only this tells them apart.
+	V2 bool
 	// Labels holds the apigateway path parameters by their name in the AWS model (restApiId,
-	// deploymentId, domainName, ...), unescaped.
+	// deploymentId, domainName, apiId, apiMappingId, ...), unescaped.
 	Labels map[string]string
 }
 
-func (c *call) apiID() string { return c.Labels["restApiId"] }
+// apiID is the API a request is about: the v1 {restApiId} or the v2 {apiId} path parameter.
+func (c *call) apiID() string {
+	if id := c.Labels["restApiId"]; id != "" {
+		return id
+	}
+	return c.Labels["apiId"]
+}
 
 // identify names the service, region and operation of a request as AWS would. body is the
 // request body, already read, so that a query-protocol Action can be found without consuming it.
@@ -68,6 +78,7 @@ func identify(r *http.Request, body []byte) call {
 			c.Protocol = protoQuery
 			c.Operation = action
 		} else if c.Service == "apigateway" {
+			c.V2 = len(segs) > 0 && segs[0] == "v2"
 			c.Operation, c.Labels = apigatewayOperation(r.Method, segs, r.URL.Query())
 		}
 	}
@@ -280,6 +291,116 @@ var apigwRoutes = buildRoutes([][3]string{
 	{"PATCH", "/vpclinks/{vpcLinkId}", "UpdateVpcLink"},
 })
 
+// apigwV2Routes is API Gateway v2's operation table (HTTP and WebSocket APIs, custom domains,
+// portals), as the AWS model binds operations to method and path; labels keep the model's
+// names (apiId, stageName, domainName, apiMappingId, ...). Its paths all begin with /v2, so it
+// never shadows a v1 route, although operation names repeat across the two tables.
+var apigwV2Routes = buildRoutes([][3]string{
+	{"GET", "/v2/apis", "GetApis"},
+	{"POST", "/v2/apis", "CreateApi"},
+	{"PUT", "/v2/apis", "ImportApi"},
+	{"DELETE", "/v2/apis/{apiId}", "DeleteApi"},
+	{"GET", "/v2/apis/{apiId}", "GetApi"},
+	{"PATCH", "/v2/apis/{apiId}", "UpdateApi"},
+	{"PUT", "/v2/apis/{apiId}", "ReimportApi"},
+	{"GET", "/v2/apis/{apiId}/authorizers", "GetAuthorizers"},
+	{"POST", "/v2/apis/{apiId}/authorizers", "CreateAuthorizer"},
+	{"DELETE", "/v2/apis/{apiId}/authorizers/{authorizerId}", "DeleteAuthorizer"},
+	{"GET", "/v2/apis/{apiId}/authorizers/{authorizerId}", "GetAuthorizer"},
+	{"PATCH", "/v2/apis/{apiId}/authorizers/{authorizerId}", "UpdateAuthorizer"},
+	{"DELETE", "/v2/apis/{apiId}/cors", "DeleteCorsConfiguration"},
+	{"GET", "/v2/apis/{apiId}/deployments", "GetDeployments"},
+	{"POST", "/v2/apis/{apiId}/deployments", "CreateDeployment"},
+	{"DELETE", "/v2/apis/{apiId}/deployments/{deploymentId}", "DeleteDeployment"},
+	{"GET", "/v2/apis/{apiId}/deployments/{deploymentId}", "GetDeployment"},
+	{"PATCH", "/v2/apis/{apiId}/deployments/{deploymentId}", "UpdateDeployment"},
+	{"GET", "/v2/apis/{apiId}/exports/{specification}", "ExportApi"},
+	{"GET", "/v2/apis/{apiId}/integrations", "GetIntegrations"},
+	{"POST", "/v2/apis/{apiId}/integrations", "CreateIntegration"},
+	{"DELETE", "/v2/apis/{apiId}/integrations/{integrationId}", "DeleteIntegration"},
+	{"GET", "/v2/apis/{apiId}/integrations/{integrationId}", "GetIntegration"},
+	{"PATCH", "/v2/apis/{apiId}/integrations/{integrationId}", "UpdateIntegration"},
+	{"GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", "GetIntegrationResponses"},
+	{"POST", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", "CreateIntegrationResponse"},
+	{"DELETE", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", "DeleteIntegrationResponse"},
+	{"GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", "GetIntegrationResponse"},
+	{"PATCH", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", "UpdateIntegrationResponse"},
+	{"GET", "/v2/apis/{apiId}/models", "GetModels"},
+	{"POST", "/v2/apis/{apiId}/models", "CreateModel"},
+	{"DELETE", "/v2/apis/{apiId}/models/{modelId}", "DeleteModel"},
+	{"GET", "/v2/apis/{apiId}/models/{modelId}", "GetModel"},
+	{"PATCH", "/v2/apis/{apiId}/models/{modelId}", "UpdateModel"},
+	{"GET", "/v2/apis/{apiId}/models/{modelId}/template", "GetModelTemplate"},
+	{"GET", "/v2/apis/{apiId}/routes", "GetRoutes"},
+	{"POST", "/v2/apis/{apiId}/routes", "CreateRoute"},
+	{"DELETE", "/v2/apis/{apiId}/routes/{routeId}", "DeleteRoute"},
+	{"GET", "/v2/apis/{apiId}/routes/{routeId}", "GetRoute"},
+	{"PATCH", "/v2/apis/{apiId}/routes/{routeId}", "UpdateRoute"},
+	{"DELETE", "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}", "DeleteRouteRequestParameter"},
+	{"GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses", "GetRouteResponses"},
+	{"POST", "/v2/apis/{apiId}/routes/{routeId}/routeresponses", "CreateRouteResponse"},
+	{"DELETE", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", "DeleteRouteResponse"},
+	{"GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", "GetRouteResponse"},
+	{"PATCH", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", "UpdateRouteResponse"},
+	{"GET", "/v2/apis/{apiId}/stages", "GetStages"},
+	{"POST", "/v2/apis/{apiId}/stages", "CreateStage"},
+	{"DELETE", "/v2/apis/{apiId}/stages/{stageName}", "DeleteStage"},
+	{"GET", "/v2/apis/{apiId}/stages/{stageName}", "GetStage"},
+	{"PATCH", "/v2/apis/{apiId}/stages/{stageName}", "UpdateStage"},
+	{"DELETE", "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings", "DeleteAccessLogSettings"},
+	{"DELETE", "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers", "ResetAuthorizersCache"},
+	{"DELETE", "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}", "DeleteRouteSettings"},
+	{"GET", "/v2/domainnames", "GetDomainNames"},
+	{"POST", "/v2/domainnames", "CreateDomainName"},
+	{"DELETE", "/v2/domainnames/{domainName}", "DeleteDomainName"},
+	{"GET", "/v2/domainnames/{domainName}", "GetDomainName"},
+	{"PATCH", "/v2/domainnames/{domainName}", "UpdateDomainName"},
+	{"GET", "/v2/domainnames/{domainName}/apimappings", "GetApiMappings"},
+	{"POST", "/v2/domainnames/{domainName}/apimappings", "CreateApiMapping"},
+	{"DELETE", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", "DeleteApiMapping"},
+	{"GET", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", "GetApiMapping"},
+	{"PATCH", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", "UpdateApiMapping"},
+	{"GET", "/v2/domainnames/{domainName}/routingrules", "ListRoutingRules"},
+	{"POST", "/v2/domainnames/{domainName}/routingrules", "CreateRoutingRule"},
+	{"DELETE", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", "DeleteRoutingRule"},
+	{"GET", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", "GetRoutingRule"},
+	{"PUT", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", "PutRoutingRule"},
+	{"GET", "/v2/portalproducts", "ListPortalProducts"},
+	{"POST", "/v2/portalproducts", "CreatePortalProduct"},
+	{"DELETE", "/v2/portalproducts/{portalProductId}", "DeletePortalProduct"},
+	{"GET", "/v2/portalproducts/{portalProductId}", "GetPortalProduct"},
+	{"PATCH", "/v2/portalproducts/{portalProductId}", "UpdatePortalProduct"},
+	{"GET", "/v2/portalproducts/{portalProductId}/productpages", "ListProductPages"},
+	{"POST", "/v2/portalproducts/{portalProductId}/productpages", "CreateProductPage"},
+	{"DELETE", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", "DeleteProductPage"},
+	{"GET", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", "GetProductPage"},
+	{"PATCH", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", "UpdateProductPage"},
+	{"GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages", "ListProductRestEndpointPages"},
+	{"POST", "/v2/portalproducts/{portalProductId}/productrestendpointpages", "CreateProductRestEndpointPage"},
+	{"DELETE", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", "DeleteProductRestEndpointPage"},
+	{"GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", "GetProductRestEndpointPage"},
+	{"PATCH", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", "UpdateProductRestEndpointPage"},
+	{"DELETE", "/v2/portalproducts/{portalProductId}/sharingpolicy", "DeletePortalProductSharingPolicy"},
+	{"GET", "/v2/portalproducts/{portalProductId}/sharingpolicy", "GetPortalProductSharingPolicy"},
+	{"PUT", "/v2/portalproducts/{portalProductId}/sharingpolicy", "PutPortalProductSharingPolicy"},
+	{"GET", "/v2/portals", "ListPortals"},
+	{"POST", "/v2/portals", "CreatePortal"},
+	{"DELETE", "/v2/portals/{portalId}", "DeletePortal"},
+	{"GET", "/v2/portals/{portalId}", "GetPortal"},
+	{"PATCH", "/v2/portals/{portalId}", "UpdatePortal"},
+	{"POST", "/v2/portals/{portalId}/preview", "PreviewPortal"},
+	{"DELETE", "/v2/portals/{portalId}/publish", "DisablePortal"},
+	{"POST", "/v2/portals/{portalId}/publish", "PublishPortal"},
+	{"DELETE", "/v2/tags/{resourceArn}", "UntagResource"},
+	{"GET", "/v2/tags/{resourceArn}", "GetTags"},
+	{"POST", "/v2/tags/{resourceArn}", "TagResource"},
+	{"GET", "/v2/vpclinks", "GetVpcLinks"},
+	{"POST", "/v2/vpclinks", "CreateVpcLink"},
+	{"DELETE", "/v2/vpclinks/{vpcLinkId}", "DeleteVpcLink"},
+	{"GET", "/v2/vpclinks/{vpcLinkId}", "GetVpcLink"},
+	{"PATCH", "/v2/vpclinks/{vpcLinkId}", "UpdateVpcLink"},
+})
+
 func buildRoutes(table [][3]string) []apigwRoute {
 	routes := make([]apigwRoute, 0, len(table))
 	for _, row := range table {
@@ -294,10 +415,14 @@ func buildRoutes(table [][3]string) []apigwRoute {
 	return routes
 }
 
-// apigatewayOperation matches a request against apigwRoutes. Routes with a mode come first in
-// the table, so an import is not taken for a create.
+// apigatewayOperation matches a request against apigwRoutes, or apigwV2Routes for a /v2 path.
+// Routes with a mode come first in the table, so an import is not taken for a create.
 func apigatewayOperation(method string, segs []string, query url.Values) (string, map[string]string) {
-	for _, rt := range apigwRoutes {
+	routes := apigwRoutes
+	if len(segs) > 0 && segs[0] == "v2" {
+		routes = apigwV2Routes
+	}
+	for _, rt := range routes {
 		if rt.method != method || len(rt.segs) != len(segs) {
 			continue
 		}
@@ -311,6 +436,9 @@ func apigatewayOperation(method string, segs []string, query url.Values) (string
 	}
 	if len(segs) >= 2 && segs[0] == "restapis" {
 		return "", map[string]string{"restApiId": segs[1]}
+	}
+	if len(segs) >= 3 && segs[0] == "v2" && segs[1] == "apis" {
+		return "", map[string]string{"apiId": segs[2]}
 	}
 	return "", nil
 }

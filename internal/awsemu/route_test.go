@@ -37,6 +37,7 @@ func TestIdentify(t *testing.T) {
 		apiID    string
 		labelKey string
 		label    string
+		v2       bool
 	}{
 		{name: "list apis", method: "GET", target: "/restapis?limit=5", header: apigwAuth,
 			service: "apigateway", region: "eu-west-1", op: "GetRestApis"},
@@ -78,6 +79,46 @@ func TestIdentify(t *testing.T) {
 		{name: "untag", method: "DELETE", target: "/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Frestapis%2Fa1?tagKeys=k", header: apigwAuth, op: "UntagResource"},
 		{name: "unknown apigateway path", method: "GET", target: "/restapis/a1/nonsense", header: apigwAuth,
 			service: "apigateway", op: "GET /restapis/a1/nonsense", apiID: "a1"},
+		{name: "v2 apis", method: "GET", target: "/v2/apis?maxResults=2", header: apigwAuth, op: "GetApis", v2: true},
+		{name: "v2 create api", method: "POST", target: "/v2/apis", header: apigwAuth, op: "CreateApi", v2: true},
+		{name: "v2 get api", method: "GET", target: "/v2/apis/h1", header: apigwAuth, op: "GetApi", apiID: "h1", v2: true},
+		{name: "v2 delete api", method: "DELETE", target: "/v2/apis/h1", header: apigwAuth, op: "DeleteApi", apiID: "h1", v2: true},
+		{name: "v2 stages", method: "GET", target: "/v2/apis/h1/stages", header: apigwAuth, op: "GetStages", apiID: "h1", v2: true},
+		{name: "v2 create stage", method: "POST", target: "/v2/apis/h1/stages", header: apigwAuth, op: "CreateStage", apiID: "h1", v2: true},
+		{name: "v2 get stage", method: "GET", target: "/v2/apis/h1/stages/prod", header: apigwAuth,
+			op: "GetStage", apiID: "h1", labelKey: "stageName", label: "prod", v2: true},
+		{name: "v2 default stage escaped", method: "PATCH", target: "/v2/apis/h1/stages/%24default", header: apigwAuth,
+			op: "UpdateStage", apiID: "h1", labelKey: "stageName", label: "$default", v2: true},
+		{name: "v2 delete stage", method: "DELETE", target: "/v2/apis/h1/stages/prod", header: apigwAuth, op: "DeleteStage", apiID: "h1", v2: true},
+		{name: "v2 routes", method: "GET", target: "/v2/apis/h1/routes", header: apigwAuth, op: "GetRoutes", apiID: "h1", v2: true},
+		{name: "v2 create route", method: "POST", target: "/v2/apis/h1/routes", header: apigwAuth, op: "CreateRoute", apiID: "h1", v2: true},
+		{name: "v2 get route", method: "GET", target: "/v2/apis/h1/routes/r1", header: apigwAuth,
+			op: "GetRoute", apiID: "h1", labelKey: "routeId", label: "r1", v2: true},
+		{name: "v2 delete route", method: "DELETE", target: "/v2/apis/h1/routes/r1", header: apigwAuth, op: "DeleteRoute", apiID: "h1", v2: true},
+		{name: "v2 deployments", method: "GET", target: "/v2/apis/h1/deployments?nextToken=t", header: apigwAuth, op: "GetDeployments", apiID: "h1", v2: true},
+		{name: "v2 create deployment", method: "POST", target: "/v2/apis/h1/deployments", header: apigwAuth, op: "CreateDeployment", apiID: "h1", v2: true},
+		{name: "v2 get deployment", method: "GET", target: "/v2/apis/h1/deployments/d1", header: apigwAuth,
+			op: "GetDeployment", apiID: "h1", labelKey: "deploymentId", label: "d1", v2: true},
+		{name: "v2 delete deployment", method: "DELETE", target: "/v2/apis/h1/deployments/d1", header: apigwAuth, op: "DeleteDeployment", apiID: "h1", v2: true},
+		{name: "v2 export", method: "GET", target: "/v2/apis/h1/exports/OAS30?outputType=JSON&stageName=prod", header: apigwAuth,
+			op: "ExportApi", apiID: "h1", labelKey: "specification", label: "OAS30", v2: true},
+		{name: "v2 route settings", method: "DELETE", target: "/v2/apis/h1/stages/prod/routesettings/GET%20%2Fpets", header: apigwAuth,
+			op: "DeleteRouteSettings", apiID: "h1", labelKey: "routeKey", label: "GET /pets", v2: true},
+		{name: "v2 domains", method: "GET", target: "/v2/domainnames", header: apigwAuth, op: "GetDomainNames", v2: true},
+		{name: "v2 create domain", method: "POST", target: "/v2/domainnames", header: apigwAuth, op: "CreateDomainName", v2: true},
+		{name: "v2 get domain", method: "GET", target: "/v2/domainnames/api.example.com", header: apigwAuth,
+			op: "GetDomainName", labelKey: "domainName", label: "api.example.com", v2: true},
+		{name: "v2 delete domain", method: "DELETE", target: "/v2/domainnames/api.example.com", header: apigwAuth, op: "DeleteDomainName", v2: true},
+		{name: "v2 api mappings", method: "GET", target: "/v2/domainnames/api.example.com/apimappings", header: apigwAuth,
+			op: "GetApiMappings", labelKey: "domainName", label: "api.example.com", v2: true},
+		{name: "v2 create api mapping", method: "POST", target: "/v2/domainnames/api.example.com/apimappings", header: apigwAuth, op: "CreateApiMapping", v2: true},
+		{name: "v2 get api mapping", method: "GET", target: "/v2/domainnames/api.example.com/apimappings/m1", header: apigwAuth,
+			op: "GetApiMapping", labelKey: "apiMappingId", label: "m1", v2: true},
+		{name: "v2 delete api mapping", method: "DELETE", target: "/v2/domainnames/api.example.com/apimappings/m1", header: apigwAuth, op: "DeleteApiMapping", v2: true},
+		{name: "v2 tags on an ARN", method: "GET", target: "/v2/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Fapis%2Fh1", header: apigwAuth,
+			op: "GetTags", labelKey: "resourceArn", label: "arn:aws:apigateway:us-east-1::/apis/h1", v2: true},
+		{name: "unknown v2 api path", method: "GET", target: "/v2/apis/h1/nonsense", header: apigwAuth,
+			op: "GET /v2/apis/h1/nonsense", apiID: "h1", v2: true},
 		{name: "no signature", method: "GET", target: "/restapis", op: "GET /restapis"},
 		{name: "presigned", method: "GET", target: "/restapis?X-Amz-Credential=AKIAFAKE%2F20260101%2Fap-south-1%2Fapigateway%2Faws4_request",
 			service: "apigateway", region: "ap-south-1", op: "GetRestApis"},
@@ -123,6 +164,9 @@ func TestIdentify(t *testing.T) {
 			if c.apiID() != tc.apiID {
 				t.Errorf("api id = %q, want %q", c.apiID(), tc.apiID)
 			}
+			if c.V2 != tc.v2 {
+				t.Errorf("v2 = %v, want %v", c.V2, tc.v2)
+			}
 			if tc.labelKey != "" && c.Labels[tc.labelKey] != tc.label {
 				t.Errorf("label %s = %q, want %q", tc.labelKey, c.Labels[tc.labelKey], tc.label)
 			}
@@ -130,22 +174,38 @@ func TestIdentify(t *testing.T) {
 	}
 }
 
-// TestRouteTableUnique guards the table against a pasted duplicate, which would shadow a route.
+// TestRouteTableUnique guards the tables against a pasted duplicate, which would shadow a route.
 func TestRouteTableUnique(t *testing.T) {
-	seen := map[string]bool{}
-	ops := map[string]bool{}
-	for _, rt := range apigwRoutes {
-		k := rt.method + " " + strings.Join(rt.segs, "/") + "?" + rt.mode
-		if seen[k] {
-			t.Errorf("duplicate route %s", k)
-		}
-		if ops[rt.op] {
-			t.Errorf("duplicate operation %s", rt.op)
-		}
-		seen[k], ops[rt.op] = true, true
+	tests := []struct {
+		name   string
+		routes []apigwRoute
+		first  string
+		want   int
+	}{
+		{"v1", apigwRoutes, "GetRestApis", 124},
+		{"v2", apigwV2Routes, "GetApis", 103},
 	}
-	if !ops["GetRestApis"] || len(ops) != 124 {
-		t.Errorf("table has %d operations, want the 124 of API Gateway's model", len(ops))
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			seen := map[string]bool{}
+			ops := map[string]bool{}
+			for _, rt := range tc.routes {
+				k := rt.method + " " + strings.Join(rt.segs, "/") + "?" + rt.mode
+				if seen[k] {
+					t.Errorf("duplicate route %s", k)
+				}
+				if ops[rt.op] {
+					t.Errorf("duplicate operation %s", rt.op)
+				}
+				if (tc.name == "v2") != (rt.segs[0] == "v2") {
+					t.Errorf("route %s is in the %s table", k, tc.name)
+				}
+				seen[k], ops[rt.op] = true, true
+			}
+			if !ops[tc.first] || len(ops) != tc.want {
+				t.Errorf("table has %d operations, want the %d of the AWS model", len(ops), tc.want)
+			}
+		})
 	}
 }
 

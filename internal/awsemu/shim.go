@@ -56,6 +56,13 @@ type Shim struct {
 	stageExtras map[stageKey]map[string]string
 	// metricData is the PutMetricData side log, see MetricDataRequests.
 	metricData []MetricDataRequest
+	// API Gateway v2 state moto lacks (apigwv2.go), and the API mappings it cannot hold
+	// (domains.go).
+	v2deployments map[apiKey][]*v2Deployment
+	v2stages      map[stageKey]*v2Stage
+	v2status      map[statusKey]string
+	mappings      map[domainKey][]apiMapping
+	idSeq         int
 }
 
 // Request is one request the shim answered, as the log keeps it.
@@ -63,10 +70,13 @@ type Request struct {
 	Service   string // signing name from the SigV4 scope: apigateway, sns, monitoring, ...
 	Region    string
 	Operation string // AWS operation name, or "METHOD /path" when unknown
-	APIID     string // the {restapi_id} path segment, when the path has one
-	Method    string
-	Path      string // as sent, still escaped
-	RawQuery  string // as sent, before the shim strips paging parameters
+	// V2 marks an API Gateway v2 operation (a /v2/ path); v1 and v2 share the service name and
+	// several operation names, such as GetDomainNames and CreateDeployment.
+	V2       bool
+	APIID    string // the v1 {restapi_id} or v2 {apiId} path segment, when the path has one
+	Method   string
+	Path     string // as sent, still escaped
+	RawQuery string // as sent, before the shim strips paging parameters
 	// Status is what the client was sent; 0 when it was sent nothing (a reset, a hang, or a
 	// client that left first).
 	Status int
@@ -110,6 +120,11 @@ func NewShim(upstream string, opts ...Option) *Shim {
 		buckets:     make(map[principalRegion]*bucketPair),
 		snapshots:   make(map[snapshotKey][]byte),
 		stageExtras: make(map[stageKey]map[string]string),
+
+		v2deployments: make(map[apiKey][]*v2Deployment),
+		v2stages:      make(map[stageKey]*v2Stage),
+		v2status:      make(map[statusKey]string),
+		mappings:      make(map[domainKey][]apiMapping),
 	}
 	for _, o := range opts {
 		o(s)
@@ -269,6 +284,7 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Service:   in.call.Service,
 		Region:    in.call.Region,
 		Operation: in.call.Operation,
+		V2:        in.call.V2,
 		APIID:     in.call.apiID(),
 		Method:    r.Method,
 		Path:      r.URL.EscapedPath(),
