@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -131,7 +130,7 @@ func TestBootstrapRunsAScheduledAudit(t *testing.T) {
 	shim := awsemu.NewShim(moto.URL)
 	t.Cleanup(shim.Close)
 	cfg := awsemu.AWSConfig(shim.URL, "us-east-1")
-	if err := seed.Demo(seed.New(ctx, apigateway.NewFromConfig(cfg)), time.Sleep); err != nil {
+	if err := seed.Demo(seed.ForConfig(ctx, cfg), time.Sleep); err != nil {
 		t.Fatal(err)
 	}
 	topic, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("report")})

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -56,8 +55,7 @@ func run(ctx context.Context, driftaudit string) error {
 	defer shim.Close()
 
 	fmt.Println("== Seeding a sample account: one healthy API and every kind of drift")
-	client := apigateway.NewFromConfig(awsemu.AWSConfig(shim.URL, region))
-	if err := seed.Demo(seed.New(ctx, client), time.Sleep); err != nil {
+	if err := seed.Demo(seed.ForConfig(ctx, awsemu.AWSConfig(shim.URL, region)), time.Sleep); err != nil {
 		return err
 	}
 	shim.ResetLog()

@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
@@ -79,5 +80,27 @@ func Demo(b *Builder, pause func(time.Duration)) error {
 	reports.Stage("staging", old)
 	b.Mapping("partners.example.com", "reports-staging", reports.ID, "staging")
 	reports.DeleteStage("staging")
+
+	// carts, an HTTP API (API Gateway v2): prod is deployed by hand and then changed (a route
+	// added, one removed); dev points to a deployment that was deleted; live deploys
+	// automatically and is healthy.
+	if b.v2 == nil {
+		return errors.New("seed: the demo needs an API Gateway v2 client (Builder.WithV2)")
+	}
+	carts := b.HTTPAPI("carts", HTTPAPIOptions{})
+	carts.Route("GET /carts", "AWS_IAM").Route("DELETE /carts/{id}", "AWS_IAM").Stage("prod", false).Stage("dev", false).Stage("live", true)
+	carts.Deploy("prod")
+	carts.DeleteDeployment(carts.Deploy("dev"))
+	carts.Route("POST /carts", "AWS_IAM").DeleteRoute("DELETE /carts/{id}")
+
+	// api.example.com is one namespace for every API type: next to the catalog's REST mapping,
+	// a multi-level REST mapping and two HTTP mappings, one multi-level, all healthy.
+	b.APIMapping("api.example.com", "catalog/v2", catalog.ID, "prod").
+		APIMapping("api.example.com", "carts", carts.ID, "live").
+		APIMapping("api.example.com", "carts/v1", carts.ID, "prod")
+	// An HTTP mapping to a stage that was deleted leads nowhere too.
+	carts.Stage("beta", false)
+	b.APIMapping("partners.example.com", "carts/beta", carts.ID, "beta")
+	carts.DeleteStage("beta")
 	return b.Err()
 }

@@ -1,10 +1,12 @@
 package seed
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	v2types "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
 )
@@ -125,4 +127,9 @@ func (b *Builder) APIMapping(domain, key, apiID, stage string) *Builder {
 		b.fail(fmt.Sprintf("map %s/%s with v2", domain, strings.TrimPrefix(key, "/")), err)
 	}
 	return b
+}
+
+// ForConfig returns a Builder with both API Gateway clients made from cfg.
+func ForConfig(ctx context.Context, cfg aws.Config) *Builder {
+	return New(ctx, apigateway.NewFromConfig(cfg)).WithV2(apigatewayv2.NewFromConfig(cfg))
 }

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
@@ -30,7 +28,7 @@ func TestCutAfterEveryCall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newAccount(t)
 			for _, r := range tc.regions {
-				b := seed.New(a.ctx, apigateway.NewFromConfig(awsemu.AWSConfig(a.shim.URL, r)))
+				b := seed.ForConfig(a.ctx, awsemu.AWSConfig(a.shim.URL, r))
 				if err := seed.Demo(b, time.Sleep); err != nil {
 					t.Fatal(err)
 				}

@@ -29,7 +29,8 @@ func location(f checks.Finding) string {
 var regionWide = map[string][]string{
 	"GetUsagePlans":  {"unkeyed-usage-plan", "api-key-without-plan", "usage-plan-dangling-stage"},
 	"GetApiKeys":     {"unkeyed-usage-plan"},
-	"GetDomainNames": {"base-path-gap"},
+	"GetDomainNames": {"base-path-gap", "domain-tls-outdated"},
+	"GetApis":        {"base-path-gap", "domain-tls-outdated"},
 }
 
 // explains says whether scan error e, recorded on its scope, accounts for finding f being
@@ -48,7 +49,9 @@ func explains(e inventory.ScanError, f checks.Finding, clean *inventory.Inventor
 	case e.Domain != "":
 		return e.Domain == f.Domain
 	default:
-		return e.Operation == "GetRestApis" || slices.Contains(regionWide[e.Operation], f.Check)
+		// Without the HTTP and WebSocket API list, nothing about those APIs is known.
+		v2 := e.Operation == "GetApis" && (f.APIType == "HTTP" || f.APIType == "WEBSOCKET")
+		return e.Operation == "GetRestApis" || v2 || slices.Contains(regionWide[e.Operation], f.Check)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	goldenfile "github.com/apigw-drift/driftaudit/internal/golden"
@@ -47,7 +46,7 @@ func newAccount(t testing.TB, opts ...awsemu.Option) *account {
 	shim := awsemu.NewShim(moto.URL, opts...)
 	t.Cleanup(shim.Close)
 	cfg := awsemu.AWSConfig(shim.URL, region)
-	return &account{t: t, ctx: ctx, shim: shim, cfg: cfg, build: seed.New(ctx, apigateway.NewFromConfig(cfg))}
+	return &account{t: t, ctx: ctx, shim: shim, cfg: cfg, build: seed.ForConfig(ctx, cfg)}
 }
 
 // seeded fails the test if building the account failed, then forgets the building calls.

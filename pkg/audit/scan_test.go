@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
@@ -62,20 +60,28 @@ func TestPagingReadsEverything(t *testing.T) {
 	}
 }
 
-// TestCallsPerAPI pins the cost of a scan: per API, its GetResources pages, one GetStages,
-// one GetDeployments when it has stages, and one GetDeployment per distinct live deployment;
-// per region, one call per list page, plus one per usage plan and per domain.
+// TestCallsPerAPI pins the cost of a scan: per REST API, its GetResources pages, one GetStages,
+// one GetDeployments when it has stages, and one GetDeployment per distinct live deployment; per
+// HTTP or WebSocket API, one GetStages, one GetDeployments when it has stages, and for an HTTP
+// API one ExportApi of the current definition plus one per stage deployed by hand; per region,
+// one call per list page, plus one per usage plan and one GetApiMappings per domain.
 func TestCallsPerAPI(t *testing.T) {
 	a := newAccount(t)
 	seedMixed(a)
 	a.build.API("nostages", seed.APIOptions{ID: "nostage001"}).Method("/x", "GET", seed.Method{})
+	// An HTTP API with a stage deployed by hand and one deployed automatically: one GetStages,
+	// one GetDeployments, and two exports (the current definition, and the stage by hand).
+	carts := a.build.HTTPAPI("carts", seed.HTTPAPIOptions{})
+	carts.Route("GET /carts", "").Stage("prod", false).Stage("live", true)
+	carts.Deploy("prod")
 	a.seeded()
 	a.audit(testConfig())
 	got := a.shim.Counts()
+	// v1 and v2 operations of the same name count together: GetStages is 4 REST + 1 HTTP.
 	want := map[string]int{
-		"GetRestApis": 1, "GetResources": 4, "GetStages": 4, "GetDeployments": 3, "GetDeployment": 3,
-		"GetUsagePlans": 1, "GetUsagePlanKeys": 1, "GetApiKeys": 1, "GetDomainNames": 1, "GetBasePathMappings": 3,
-		"GetCallerIdentity": 1,
+		"GetRestApis": 1, "GetResources": 4, "GetStages": 5, "GetDeployments": 4, "GetDeployment": 3,
+		"GetUsagePlans": 1, "GetUsagePlanKeys": 1, "GetApiKeys": 1, "GetDomainNames": 1, "GetApiMappings": 3,
+		"GetApis": 1, "ExportApi": 2, "GetCallerIdentity": 1,
 	}
 	for op, n := range got {
 		if n != want[op] {
@@ -198,7 +204,7 @@ func TestCallerIdentityFailureIsAWarning(t *testing.T) {
 func TestAuditEqualsScanThenEvaluate(t *testing.T) {
 	a := newAccount(t)
 	for _, r := range []string{region, "eu-west-1"} {
-		if err := seed.Demo(seed.New(a.ctx, apigateway.NewFromConfig(awsemu.AWSConfig(a.shim.URL, r))), time.Sleep); err != nil {
+		if err := seed.Demo(seed.ForConfig(a.ctx, awsemu.AWSConfig(a.shim.URL, r)), time.Sleep); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	goldenfile "github.com/apigw-drift/driftaudit/internal/golden"
 	"github.com/apigw-drift/driftaudit/internal/seed"
@@ -55,8 +53,7 @@ func demoShim(t *testing.T) *awsemu.Shim {
 	}
 	shim := awsemu.NewShim(moto.URL)
 	t.Cleanup(shim.Close)
-	client := apigateway.NewFromConfig(awsemu.AWSConfig(shim.URL, "us-east-1"))
-	if err := seed.Demo(seed.New(ctx, client), time.Sleep); err != nil {
+	if err := seed.Demo(seed.ForConfig(ctx, awsemu.AWSConfig(shim.URL, "us-east-1")), time.Sleep); err != nil {
 		t.Fatal(err)
 	}
 	return shim

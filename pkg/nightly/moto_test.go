@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -92,7 +91,7 @@ func newStack(t *testing.T, env map[string]string) *stack {
 
 func (s *stack) seed(build func(*seed.Builder) error) {
 	s.t.Helper()
-	if err := build(seed.New(s.ctx, apigateway.NewFromConfig(s.cfg))); err != nil {
+	if err := build(seed.ForConfig(s.ctx, s.cfg)); err != nil {
 		s.t.Fatal(err)
 	}
 	s.shim.ResetLog()
