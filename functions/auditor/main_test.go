@@ -179,7 +179,7 @@ func TestBootstrapRunsAScheduledAudit(t *testing.T) {
 	}
 	var n struct{ Subject, Message string }
 	json.Unmarshal([]byte(aws.ToString(msgs.Messages[0].Body)), &n)
-	if n.Subject != "API Gateway drift: 10 critical, 20 warning, 27 info in 123456789012 us-east-1" || !strings.Contains(n.Message, "Summary: 10 critical, 20 warning, 27 info in 6 API(s)") {
+	if n.Subject != "API Gateway drift: 13 critical, 21 warning, 27 info in 123456789012 us-east-1" || !strings.Contains(n.Message, "Summary: 13 critical, 21 warning, 27 info in 7 API(s)") {
 		t.Errorf("report: subject %q, body:\n%s", n.Subject, n.Message)
 	}
 	if shim.Counts()["PutMetricData"] != 1 {

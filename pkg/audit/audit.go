@@ -293,7 +293,27 @@ func evaluate(inv *inventory.Inventory, c Config, now time.Time, selected []chec
 	}
 	out := suppress.Apply(findings, tags, c.Suppressions, now)
 	rep := report.Build(inv, selected, out.Findings, now)
-	rep.Suppressed, rep.Warnings = out.Suppressed, append(slices.Clone(inv.Warnings), out.Warnings...)
+	rep.Suppressed, rep.Warnings = out.Suppressed, append(append(slices.Clone(inv.Warnings), mappingWarnings(inv)...), out.Warnings...)
 	rep.Summary.Suppressed = len(out.Suppressed)
 	return rep
+}
+
+// mappingWarnings says, for each region whose custom domains' mappings were read with v1 because
+// v2 was denied, what the report therefore cannot see.
+func mappingWarnings(inv *inventory.Inventory) []string {
+	var out []string
+	for _, r := range inv.Regions {
+		var names []string
+		for i := range r.Domains {
+			if r.Domains[i].RESTOnly() {
+				names = append(names, r.Domains[i].Name)
+			}
+		}
+		if len(names) > 0 {
+			out = append(out, fmt.Sprintf("custom domain mappings in %s (%s) were read with v1 GetBasePathMappings because v2 GetApiMappings was denied "+
+				"(grant apigateway:GET on /domainnames/*/apimappings): mappings to HTTP and WebSocket APIs and multi-level mappings are not seen, "+
+				"and a domain without a REST mapping is not judged", r.Name, strings.Join(names, ", ")))
+		}
+	}
+	return out
 }

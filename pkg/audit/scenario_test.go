@@ -1,6 +1,8 @@
 package audit_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
+	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/checks"
@@ -300,4 +303,127 @@ suppressions:
 			t.Errorf("suppression reasons %q lack %q", reasons, want)
 		}
 	}
+}
+
+// TestScenarioMixedDomains: one custom domain is one namespace for REST and HTTP APIs. A domain
+// mixing a REST mapping, an HTTP mapping, a multi-level REST mapping and a multi-level HTTP
+// mapping, all leading somewhere, has no finding; the same after deleting an HTTP and a REST
+// stage has exactly the two critical findings; a domain whose only mapping is an HTTP API has
+// none.
+func TestScenarioMixedDomains(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	users := b.API("users", seed.APIOptions{ID: "users00001"})
+	users.Method("/users", "GET", seed.Method{Auth: "AWS_IAM"})
+	users.Deploy("prod")
+	users.Deploy("beta")
+	orders := b.HTTPAPI("orders", seed.HTTPAPIOptions{})
+	orders.Route("GET /orders", "AWS_IAM").Stage("prod", false).Stage("beta", false)
+	orders.Deploy("prod")
+	orders.Deploy("beta")
+	for d, multi := range map[string]string{"api.example.com": "prod", "broken.example.com": "beta"} {
+		b.Domain(d).APIMapping(d, "users", users.ID, "prod").APIMapping(d, "orders", orders.ID, "prod").
+			APIMapping(d, "users/v2", users.ID, multi).APIMapping(d, "orders/v2", orders.ID, multi)
+	}
+	b.Domain("http-only.example.com").APIMapping("http-only.example.com", "", orders.ID, "prod")
+	a.seeded()
+
+	_, rep := a.audit(driftOnly())
+	for _, f := range rep.Findings {
+		if f.Check == "base-path-gap" {
+			t.Errorf("a mapping that works was reported: %s", f.Message)
+		}
+	}
+
+	// The same after the beta stages are deleted: exactly broken.example.com's two multi-level
+	// mappings, to beta, lead nowhere.
+	users.DeleteStage("beta")
+	orders.DeleteStage("beta")
+	a.seeded()
+	inv, rep := a.audit(driftOnly())
+	var gaps []string
+	for _, f := range rep.Findings {
+		if f.Check == "base-path-gap" {
+			gaps = append(gaps, fmt.Sprintf("%s %s %s/%s %s", f.Severity, f.APIType, f.Domain, f.BasePath, f.Stage))
+		}
+	}
+	want := []string{"critical HTTP broken.example.com/orders/v2 beta", "critical REST broken.example.com/users/v2 beta"}
+	if slices.Sort(gaps); !slices.Equal(gaps, want) {
+		t.Errorf("base-path-gap findings:\n got %q\nwant %q", gaps, want)
+	}
+	golden(t, "mixed-domains.golden.json", reportJSON(t, inv, rep))
+}
+
+// TestScenarioV1Fallback: with v2's API mappings denied, mappings are read with v1; the report
+// says so, REST mappings are still judged, and a domain with no REST mapping is not called empty.
+func TestScenarioV1Fallback(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	site := b.API("site", seed.APIOptions{ID: "site000001"})
+	site.Method("/", "GET", seed.Method{Auth: "AWS_IAM"})
+	site.Deploy("prod")
+	site.Deploy("temp")
+	orders := b.HTTPAPI("orders", seed.HTTPAPIOptions{})
+	orders.Route("GET /orders", "AWS_IAM").Stage("prod", false)
+	orders.Deploy("prod")
+	b.Domain("api.example.com").APIMapping("api.example.com", "site", site.ID, "temp")
+	b.Domain("http-only.example.com").APIMapping("http-only.example.com", "orders", orders.ID, "prod")
+	site.DeleteStage("temp")
+	a.seeded()
+	a.shim.AddFault(awsemu.Fault{Service: "apigateway", Operation: "GetApiMappings", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"})
+
+	_, rep := a.audit(driftOnly())
+	if !rep.Summary.Complete {
+		t.Errorf("the fallback read every domain; errors: %+v", rep.Errors)
+	}
+	var gaps []string
+	for _, f := range rep.Findings {
+		if f.Check == "base-path-gap" {
+			gaps = append(gaps, f.Severity.String()+" "+f.Domain)
+		}
+	}
+	if got := strings.Join(gaps, ","); got != "critical api.example.com" {
+		t.Errorf("base-path-gap findings %q, want only the REST mapping to the deleted stage", got)
+	}
+	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "read with v1 GetBasePathMappings because v2 GetApiMappings was denied") ||
+		!strings.Contains(rep.Warnings[0], "api.example.com, http-only.example.com") {
+		t.Errorf("warnings %q: want one saying the mappings were read with v1, and which", rep.Warnings)
+	}
+}
+
+// TestScenarioHTTPDrift: HTTP APIs deployed by hand drift like REST APIs. carts gains a route and
+// loses one after its deployment to prod, and dev's deployment is deleted; live deploys
+// automatically and is healthy, as is the look-alike auto-deployed API; one automatic stage's
+// last deployment failed.
+func TestScenarioHTTPDrift(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	carts := b.HTTPAPI("carts", seed.HTTPAPIOptions{})
+	carts.Route("GET /carts", "AWS_IAM").Route("DELETE /carts/{id}", "AWS_IAM").Stage("prod", false).Stage("dev", false).Stage("live", true)
+	carts.Deploy("prod")
+	carts.DeleteDeployment(carts.Deploy("dev"))
+	carts.Route("POST /carts", "AWS_IAM").DeleteRoute("DELETE /carts/{id}")
+	auto := b.HTTPAPI("auto", seed.HTTPAPIOptions{})
+	auto.Route("GET /items", "AWS_IAM").Stage("$default", true).Route("POST /items", "AWS_IAM")
+	failing := b.HTTPAPI("failing", seed.HTTPAPIOptions{})
+	failing.Route("GET /x", "AWS_IAM").Stage("$default", true)
+	a.seeded()
+	a.shim.SetLastDeploymentStatusMessage(region, failing.ID, "$default", "Unable to deploy API because no integration is attached to route GET /x")
+
+	inv, rep := a.audit(driftOnly())
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, fmt.Sprintf("%s %s %s %s %s %s", f.Severity, f.Check, f.APIName, f.Stage, f.Method, f.Path))
+	}
+	slices.Sort(got)
+	want := []string{
+		"critical stage-without-deployment carts dev  ",
+		"critical undeployed-changes carts prod POST /carts",
+		"critical undeployed-changes failing $default  ",
+		"warning undeployed-changes carts prod DELETE /carts/{id}",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n got %q\nwant %q", got, want)
+	}
+	golden(t, "http-drift.golden.json", reportJSON(t, inv, rep))
 }

@@ -228,7 +228,7 @@ func TestScanDemoAccount(t *testing.T) {
 	}
 	for _, want := range []string{"API orders (orders0001, us-east-1)", "CRITICAL undeployed-changes  POST /orders",
 		"fix:   aws apigateway create-deployment --rest-api-id orders0001 --stage-name prod --region us-east-1",
-		"Summary: 10 critical, 20 warning, 27 info in 6 API(s), 1 region(s); scan complete."} {
+		"Summary: 13 critical, 21 warning, 27 info in 7 API(s), 1 region(s); scan complete."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q", want)
 		}
@@ -261,12 +261,12 @@ func TestScanDemoAccount(t *testing.T) {
 		t.Fatalf("--format json is not one JSON document: %v", err)
 	}
 	if doc.SchemaVersion != 1 || doc.AccountID != "123456789012" || !doc.GeneratedAt.Equal(fixedNow()) || len(doc.Regions) != 1 ||
-		doc.Summary.APIsScanned != 6 || doc.Summary.Findings != 57 || !doc.Summary.Complete || doc.Summary.Errors != 0 ||
+		doc.Summary.APIsScanned != 7 || doc.Summary.Findings != 61 || !doc.Summary.Complete || doc.Summary.Errors != 0 ||
 		len(doc.Summary.ByCheck) != len(checks.All()) || doc.Errors == nil {
 		t.Errorf("JSON report header: %+v", doc)
 	}
 	for _, f := range doc.Findings {
-		if f.Check == "" || f.Region != "us-east-1" || f.Message == "" || !(strings.HasPrefix(f.Remediation, "aws apigateway ") || strings.HasPrefix(f.Remediation, "aws wafv2 ")) {
+		if f.Check == "" || f.Region != "us-east-1" || f.Message == "" || !(strings.HasPrefix(f.Remediation, "aws apigateway ") || strings.HasPrefix(f.Remediation, "aws apigatewayv2 ") || strings.HasPrefix(f.Remediation, "aws wafv2 ")) {
 			t.Errorf("finding lacks what every finding carries: %+v", f)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Decode reads a saved inventory and rejects anything that is not one: unknown fields (a report
@@ -28,14 +29,25 @@ func Decode(r io.Reader) (*Inventory, error) {
 	if dec.More() {
 		return nil, errors.New("not a driftaudit inventory: more than one JSON value")
 	}
-	if inv.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("inventory schema_version %d is not supported (this driftaudit reads %d)", inv.SchemaVersion, SchemaVersion)
+	if inv.SchemaVersion != SchemaVersion && inv.SchemaVersion != 1 {
+		return nil, fmt.Errorf("inventory schema_version %d is not supported (this driftaudit reads 1 and %d)", inv.SchemaVersion, SchemaVersion)
 	}
 	for i, reg := range inv.Regions {
 		if reg.Name == "" {
 			return nil, fmt.Errorf("inventory region %d has no name", i)
 		}
+		if inv.SchemaVersion == 1 {
+			// Version 1 read neither HTTP nor WebSocket APIs, and mappings only with v1: say
+			// so, so that no check judges what such a file cannot know.
+			if !slices.Contains(reg.Unread, OpGetApis) {
+				inv.Regions[i].Unread = append(inv.Regions[i].Unread, OpGetApis)
+			}
+			for j := range reg.Domains {
+				inv.Regions[i].Domains[j].MappingsSource = OpGetBasePathMappings
+			}
+		}
 	}
+	inv.SchemaVersion = SchemaVersion
 	return &inv, nil
 }
 

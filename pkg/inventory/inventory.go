@@ -11,8 +11,10 @@ import (
 	"time"
 )
 
-// SchemaVersion is bumped when a saved inventory can no longer be read by this code.
-const SchemaVersion = 1
+// SchemaVersion is bumped when what a saved inventory means changes. Version 2 added HTTP and
+// WebSocket APIs and mappings read with v2; a version 1 file is still read, with those marked
+// unread (Decode).
+const SchemaVersion = 2
 
 // Inventory is what one scan read from API Gateway.
 type Inventory struct {

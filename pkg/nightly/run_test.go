@@ -55,10 +55,10 @@ func TestNightlyRun(t *testing.T) {
 		t.Fatalf("%d report messages, want 1", len(got))
 	}
 	n := got[0]
-	if want := "API Gateway drift: 10 critical, 20 warning, 27 info in 123456789012 us-east-1"; n.Subject != want {
+	if want := "API Gateway drift: 13 critical, 21 warning, 27 info in 123456789012 us-east-1"; n.Subject != want {
 		t.Errorf("subject %q, want %q", n.Subject, want)
 	}
-	for name, want := range map[string]string{"severity": "critical", "critical": "10", "warning": "20", "info": "27", "scan_errors": "0", "complete": "true", "account": "123456789012"} {
+	for name, want := range map[string]string{"severity": "critical", "critical": "13", "warning": "21", "info": "27", "scan_errors": "0", "complete": "true", "account": "123456789012"} {
 		if a := n.MessageAttributes[name]; a.Value != want {
 			t.Errorf("attribute %s = %q, want %q", name, a.Value, want)
 		}
@@ -74,13 +74,13 @@ func TestNightlyRun(t *testing.T) {
 		dims []string
 		want float64
 	}{
-		{"Findings", []string{"Severity", "critical"}, 10},
-		{"Findings", []string{"Severity", "warning"}, 20},
+		{"Findings", []string{"Severity", "critical"}, 13},
+		{"Findings", []string{"Severity", "warning"}, 21},
 		{"Findings", []string{"Severity", "info"}, 27},
-		{"Findings", []string{"Check", "undeployed-changes"}, 4},
-		{"Findings", []string{"Check", "base-path-gap"}, 5},
+		{"Findings", []string{"Check", "undeployed-changes"}, 6},
+		{"Findings", []string{"Check", "base-path-gap"}, 6},
 		{"Findings", []string{"Check", "usage-plan-dangling-stage"}, 1},
-		{"ApisScanned", nil, 6},
+		{"ApisScanned", nil, 7},
 		{"ScanErrors", nil, 0},
 		{"Complete", nil, 1},
 	} {
@@ -137,7 +137,7 @@ func TestFailingSNSStillPublishesMetricsAndFails(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "publish the report") {
 		t.Fatalf("a failed report must fail the invocation, got %v", err)
 	}
-	if v, ok := s.metric("Findings", "Severity", "critical"); !ok || v != 10 {
+	if v, ok := s.metric("Findings", "Severity", "critical"); !ok || v != 13 {
 		t.Errorf("metrics must be published even when the report fails: critical = %v (%t)", v, ok)
 	}
 	if len(s.received()) != 0 {
@@ -234,7 +234,7 @@ func assertNoFindingsDatum(t *testing.T, s *stack) {
 }
 
 // TestNothingReadLeavesFindingsUntouched: with every API Gateway call denied the run reads
-// nothing. It fails the invocation, and publishes only Complete = 0, ScanErrors and the
+// nothing (its five region-wide lists are denied). It fails the invocation, and publishes only Complete = 0, ScanErrors and the
 // duration: no Findings datum that could return CriticalFindingsAlarm to OK, and no ApisScanned.
 func TestNothingReadLeavesFindingsUntouched(t *testing.T) {
 	s := newStack(t, nil)
@@ -248,7 +248,7 @@ func TestNothingReadLeavesFindingsUntouched(t *testing.T) {
 	if v, ok := s.metric("ApisScanned"); ok {
 		t.Errorf("ApisScanned = %v published, although no API list was read", v)
 	}
-	for name, want := range map[string]float64{"Complete": 0, "ScanErrors": 4} {
+	for name, want := range map[string]float64{"Complete": 0, "ScanErrors": 5} {
 		if v, ok := s.metric(name); !ok || v != want {
 			t.Errorf("%s = %v (present %t), want %v", name, v, ok, want)
 		}
@@ -330,8 +330,8 @@ func TestRetriedInvocationDoesNotDoubleCount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if v, ok := s.metric("Findings", "Severity", "critical"); !ok || v != 10 {
-		t.Errorf("critical after two identical runs: Maximum %v, want 10", v)
+	if v, ok := s.metric("Findings", "Severity", "critical"); !ok || v != 13 {
+		t.Errorf("critical after two identical runs: Maximum %v, want 13", v)
 	}
 	if v, ok := s.metric("Complete"); !ok || v != 1 {
 		t.Errorf("Complete after two runs: %v", v)

@@ -94,9 +94,13 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 	index := map[string]int{}
 	for _, reg := range inv.Regions {
 		r.Regions = append(r.Regions, reg.Name)
-		r.Summary.APIsScanned += len(reg.APIs)
+		r.Summary.APIsScanned += len(reg.APIs) + len(reg.V2APIs)
 		r.Errors = append(r.Errors, reg.Errors...)
 		for _, api := range reg.APIs {
+			index[reg.Name+"\x00"+api.ID] = len(r.APIs)
+			r.APIs = append(r.APIs, APIFindings{Region: reg.Name, ID: api.ID, Name: api.Name})
+		}
+		for _, api := range reg.V2APIs {
 			index[reg.Name+"\x00"+api.ID] = len(r.APIs)
 			r.APIs = append(r.APIs, APIFindings{Region: reg.Name, ID: api.ID, Name: api.Name})
 		}
