@@ -78,7 +78,8 @@ var missingOptions = Check{
 	Severity: Critical,
 	Levels: "critical when the resource's own methods declare Access-Control-Allow-Origin; warning when CORS is intended elsewhere on the API " +
 		"(another method declares it, another resource has OPTIONS, or the API is tagged cors=true)",
-	LooksAt:     "resources without OPTIONS (and without ANY) on APIs where CORS is intended, in the working definition and in each stage's deployed snapshot",
+	LooksAt: "resources without OPTIONS (and without ANY) on APIs where CORS is intended, in the working definition and in each stage's deployed snapshot; " +
+		"HTTP APIs tagged cors=true without a CORS configuration: paths without an OPTIONS or ANY route (and no $default route)",
 	Remediation: "put-method OPTIONS (authorization NONE), a MOCK integration, a 200 method response and integration response with the three Access-Control-Allow-* headers, then create-deployment",
 	run: func(r *inventory.Region, cfg Config) []Finding {
 		return append(v2MissingOptions(r, cfg), eachReadAPI(r, func(api *inventory.API) []Finding {

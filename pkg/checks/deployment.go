@@ -32,7 +32,8 @@ var undeployedChanges = Check{
 	Severity: Critical,
 	Levels: "critical when a method is in the working definition but not on the stage, or the working definition is stricter (auth or API key added); " +
 		"warning when a method is on the stage but gone from the working definition, or auth was loosened or changed",
-	LooksAt:     "each stage's deployed snapshot (GetDeployment embed=apisummary) against the working definition (GetResources embed=methods)",
+	LooksAt: "each stage's deployed snapshot (GetDeployment embed=apisummary) against the working definition (GetResources embed=methods); " +
+		"HTTP APIs: each stage deployed by hand (ExportApi of the stage) against the current definition (ExportApi), and each automatic stage's last deployment status",
 	Remediation: "aws apigateway create-deployment --rest-api-id API --stage-name STAGE --region REGION",
 	run: func(r *inventory.Region, _ Config) []Finding {
 		return append(v2UndeployedChanges(r), eachReadAPI(r, func(api *inventory.API) []Finding {
@@ -211,7 +212,7 @@ var stageWithoutDeployment = Check{
 	Title:       "Stage has no deployment",
 	Severity:    Critical,
 	Levels:      "critical",
-	LooksAt:     "the stage's deploymentId against the API's deployment list",
+	LooksAt:     "the stage's deploymentId against the API's deployment list, for REST, HTTP and WebSocket APIs",
 	Remediation: "aws apigateway create-deployment --rest-api-id API --stage-name STAGE --region REGION",
 	run: func(r *inventory.Region, _ Config) []Finding {
 		return append(v2StagesWithoutDeployment(r), eachStage(r, func(api *inventory.API, st *inventory.Stage, f Finding) (Finding, bool) {
