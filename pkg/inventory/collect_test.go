@@ -230,3 +230,41 @@ func v2Limit(max *string) string {
 	}
 	return ""
 }
+
+// privateDomain serves one private custom domain name, which v2 does not serve.
+type privateDomain struct{ recordingClient }
+
+func (f *privateDomain) GetDomainNames(_ context.Context, in *apigateway.GetDomainNamesInput, _ ...func(*apigateway.Options)) (*apigateway.GetDomainNamesOutput, error) {
+	f.record(inventory.OpGetDomainNames, *in)
+	return &apigateway.GetDomainNamesOutput{Items: []types.DomainName{{DomainName: aws.String("private.example.com"), DomainNameId: aws.String("abc123"),
+		SecurityPolicy: types.SecurityPolicyTls12, EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointTypePrivate}}}}}, nil
+}
+
+func (f *privateDomain) GetBasePathMappings(_ context.Context, in *apigateway.GetBasePathMappingsInput, _ ...func(*apigateway.Options)) (*apigateway.GetBasePathMappingsOutput, error) {
+	f.record(inventory.OpGetBasePathMappings, *in)
+	return &apigateway.GetBasePathMappingsOutput{Items: []types.BasePathMapping{{BasePath: aws.String("(none)"), RestApiId: aws.String("a1"), Stage: aws.String("prod")}}}, nil
+}
+
+// TestPrivateDomainMappingsAreReadWithItsID: a private custom domain name's mappings are read
+// with v1 and its domainNameId, which the SDK documents as required for them; v2 is not asked.
+func TestPrivateDomainMappingsAreReadWithItsID(t *testing.T) {
+	fake := &privateDomain{}
+	region := inventory.CollectRegion(t.Context(), clients(fake, &fake.recordingClient), "eu-west-1", inventory.Options{})
+	if len(region.Errors) != 0 {
+		t.Fatalf("scan errors: %+v", region.Errors)
+	}
+	calls := fake.inputs[inventory.OpGetBasePathMappings]
+	if len(calls) != 1 {
+		t.Fatalf("GetBasePathMappings called %d times, want 1", len(calls))
+	}
+	if in := calls[0].(apigateway.GetBasePathMappingsInput); aws.ToString(in.DomainNameId) != "abc123" || aws.ToString(in.DomainName) != "private.example.com" {
+		t.Errorf("GetBasePathMappings %+v: want the domain's name and its id abc123", in)
+	}
+	if n := len(fake.inputs["v2 "+inventory.OpGetApiMappings]); n != 0 {
+		t.Errorf("v2 GetApiMappings asked %d times for a private domain", n)
+	}
+	d := region.Domains[0]
+	if !d.Private() || d.MappingsSource != inventory.OpGetBasePathMappings || d.RESTOnly() || len(d.Mappings) != 1 || d.SecurityPolicy != "TLS_1_2" {
+		t.Errorf("domain %+v", d)
+	}
+}
