@@ -160,7 +160,8 @@ func nightlyRun(ctx context.Context, shim *awsemu.Shim) error {
 func formatCounts(counts map[string]int) string {
 	var parts []string
 	total := 0
-	for _, op := range []string{"GetRestApis", "GetResources", "GetStages", "GetDeployments", "GetDeployment", "GetUsagePlans", "GetUsagePlanKeys", "GetApiKeys", "GetDomainNames", "GetBasePathMappings"} {
+	for _, op := range []string{"GetRestApis", "GetResources", "GetStages", "GetDeployments", "GetDeployment", "GetApis", "ExportApi",
+		"GetUsagePlans", "GetUsagePlanKeys", "GetApiKeys", "GetDomainNames", "GetApiMappings", "GetBasePathMappings"} {
 		if n := counts[op]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", op, n))
 			total += n
