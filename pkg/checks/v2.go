@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
@@ -133,7 +134,7 @@ func v2StagesWithoutDeployment(r *inventory.Region) []Finding {
 			switch {
 			case st.DeploymentID == "" && !st.AutoDeploy:
 				why = "has no deployment"
-			case st.DeploymentID != "" && !unread(api.Unread, inventory.OpGetDeployments) && !containsString(api.DeploymentIDs, st.DeploymentID):
+			case st.DeploymentID != "" && !unread(api.Unread, inventory.OpGetDeployments) && !slices.Contains(api.DeploymentIDs, st.DeploymentID):
 				why = fmt.Sprintf("points to deployment %s, which no longer exists", st.DeploymentID)
 			default:
 				continue
@@ -188,15 +189,6 @@ func v2MissingOptions(r *inventory.Region, cfg Config) []Finding {
 		}
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // oneLineText folds whitespace, so that a message from AWS fits on one line of a report.
