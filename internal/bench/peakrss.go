@@ -1,12 +1,11 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
-	"os"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/apigw-drift/driftaudit/internal/handlerbench"
 )
 
 // A child's getrusage ru_maxrss is no measure of it on Linux: Go starts a child with
@@ -33,7 +32,7 @@ func watchPeakRSS(pid int) func() (int64, bool) {
 		t := time.NewTicker(peakRSSPoll)
 		defer t.Stop()
 		for {
-			if hwm, ok := readVmHWM(path); ok {
+			if hwm, ok := handlerbench.ReadVmHWM(path); ok {
 				mu.Lock()
 				peak, seen = max(peak, hwm), true
 				mu.Unlock()
@@ -52,21 +51,4 @@ func watchPeakRSS(pid int) func() (int64, bool) {
 		defer mu.Unlock()
 		return peak, seen
 	}
-}
-
-// readVmHWM reads the "VmHWM: N kB" line of a /proc status file.
-func readVmHWM(path string) (int64, bool) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, false
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := sc.Bytes()
-		if rest, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
-			kb, err := strconv.ParseInt(string(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte(" kB"))), 10, 64)
-			return kb * 1024, err == nil
-		}
-	}
-	return 0, false
 }

@@ -105,26 +105,24 @@ func Run(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	}
 	res.Findings = res.Critical + res.Warning + res.Info
 	res.Complete = attr(publish.AttrComplete) == "true"
-	res.PeakRSSBytes = selfPeakRSS()
+	res.PeakRSSBytes, _ = ReadVmHWM("/proc/self/status")
 	return res, nil
 }
 
-// selfPeakRSS reads this process's VmHWM from /proc/self/status, in bytes; 0 when it cannot.
-func selfPeakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
+// ReadVmHWM reads the "VmHWM: N kB" line of a Linux /proc status file (/proc/self/status,
+// /proc/PID/status): the process's high-water mark of resident memory, in bytes.
+func ReadVmHWM(path string) (int64, bool) {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				return 0
-			}
-			return kb * 1024
+			return kb * 1024, err == nil
 		}
 	}
-	return 0
+	return 0, false
 }
 
 // recordingMetrics counts what would have gone to CloudWatch.

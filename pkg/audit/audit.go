@@ -250,24 +250,13 @@ func Audit(ctx context.Context, c Config, cfg aws.Config, now time.Time) (*repor
 	if inv == nil {
 		return nil, scanErr
 	}
-	var regionWide []checks.Check
-	for _, chk := range selected {
-		if !chk.PerAPI() {
-			regionWide = append(regionWide, chk)
-		}
-	}
+	perAPI, regionWide := checks.SplitByScope(selected)
 	chunks = append(chunks, checks.Run(inv, regionWide, c.Checks))
 	// HTTP and WebSocket APIs are small (routes, stages): the per-API checks judge them once
 	// every region is read, on regions that hold only them.
 	v2 := &inventory.Inventory{}
 	for _, r := range inv.Regions {
 		v2.Regions = append(v2.Regions, inventory.Region{Name: r.Name, V2APIs: r.V2APIs})
-	}
-	var perAPI []checks.Check
-	for _, chk := range selected {
-		if chk.PerAPI() {
-			perAPI = append(perAPI, chk)
-		}
 	}
 	chunks = append(chunks, checks.Run(v2, perAPI, c.Checks))
 	return evaluate(inv, c, now, selected, slices.Concat(chunks...)), scanErr

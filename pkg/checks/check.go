@@ -142,8 +142,18 @@ func All() []Check {
 	}
 }
 
-// PerAPI reports whether the check judges each API on its own (see RunAPI).
-func (c Check) PerAPI() bool { return c.perAPI }
+// SplitByScope separates the checks that judge each API on its own from those that see the
+// whole region.
+func SplitByScope(cs []Check) (perAPI, regionWide []Check) {
+	for _, c := range cs {
+		if c.perAPI {
+			perAPI = append(perAPI, c)
+		} else {
+			regionWide = append(regionWide, c)
+		}
+	}
+	return perAPI, regionWide
+}
 
 // RunAPI applies the per-API checks among checks to one API of region, as if the region held
 // only that API: the same findings about it that Run gives on the whole region. It lets a

@@ -396,14 +396,7 @@ func streamed(r inventory.Region, ran []Check, cfg Config) []Finding {
 		out = append(out, RunAPI(r.Name, &r.APIs[i], ran, cfg)...)
 		r.APIs[i].Slim()
 	}
-	var regionWide, perAPI []Check
-	for _, c := range ran {
-		if c.PerAPI() {
-			perAPI = append(perAPI, c)
-		} else {
-			regionWide = append(regionWide, c)
-		}
-	}
+	perAPI, regionWide := SplitByScope(ran)
 	out = append(out, Run(&inventory.Inventory{Regions: []inventory.Region{r}}, regionWide, cfg)...)
 	out = append(out, Run(&inventory.Inventory{Regions: []inventory.Region{{Name: r.Name, V2APIs: r.V2APIs}}}, perAPI, cfg)...)
 	Sort(out)
@@ -429,13 +422,8 @@ func TestPerAPIChecksNeedOnlyTheirAPI(t *testing.T) {
 	if !reflect.DeepEqual(want, got) {
 		t.Errorf("streamed findings differ from the whole run:\nwant %v\ngot  %v", want, got)
 	}
-	perAPI := 0
-	for _, c := range All() {
-		if c.PerAPI() {
-			perAPI++
-		}
-	}
-	if perAPI != 17 {
-		t.Errorf("%d per-API checks, want the 17 that read one API only", perAPI)
+	perAPI, _ := SplitByScope(All())
+	if len(perAPI) != 17 {
+		t.Errorf("%d per-API checks, want the 17 that read one API only", len(perAPI))
 	}
 }

@@ -51,11 +51,11 @@ func v2UndeployedChanges(r *inventory.Region) []Finding {
 			if !st.DeployedRead || api.Routes == nil && unread(api.Unread, inventory.OpExportApi) {
 				continue
 			}
-			for _, d := range diffRoutes(api.Routes, st.Deployed) {
+			for _, d := range diffSnapshots(routesAsSnapshot(api.Routes), routesAsSnapshot(st.Deployed)) {
 				f := base
-				f.Method, f.Path = routeMethodPath(d.key)
+				f.Method, f.Path = d.method, d.path
 				f.Severity = d.severity
-				f.Message = fmt.Sprintf("route %s on stage %q: %s", d.key, st.Name, d.describe(st.Name))
+				f.Message = fmt.Sprintf("route %s on stage %q: %s", routeKey(d), st.Name, describeRoute(d, st.Name))
 				f.Remediation = createV2Deployment(r.Name, api.ID, st.Name)
 				out = append(out, f)
 			}
@@ -64,61 +64,41 @@ func v2UndeployedChanges(r *inventory.Region) []Finding {
 	return out
 }
 
-type routeDiff struct {
-	key                   string
-	severity              Severity
-	added, removed        bool
-	current, deployedAuth string
-}
-
-// diffRoutes compares the current routes with a stage's, in key order.
-func diffRoutes(current, deployed []inventory.Route) []routeDiff {
-	cur, dep := map[string]string{}, map[string]string{}
-	for _, r := range current {
-		cur[r.Key] = r.Auth
-	}
-	for _, r := range deployed {
-		dep[r.Key] = r.Auth
-	}
-	keys := map[string]bool{}
-	for k := range cur {
-		keys[k] = true
-	}
-	for k := range dep {
-		keys[k] = true
-	}
-	var out []routeDiff
-	for _, k := range sortedKeys(keys) {
-		c, inCurrent := cur[k]
-		d, onStage := dep[k]
-		diff := routeDiff{key: k, current: c, deployedAuth: d}
-		switch {
-		case inCurrent && !onStage:
-			diff.added, diff.severity = true, Critical
-		case onStage && !inCurrent:
-			diff.removed, diff.severity = true, Warning
-		case c == d:
-			continue
-		case isOpen(d) && !isOpen(c):
-			diff.severity = Critical
-		default:
-			diff.severity = Warning
+// routesAsSnapshot puts HTTP API routes in a deployed snapshot's shape (path to method to
+// authorization), so that diffSnapshots compares them as it compares REST methods.
+func routesAsSnapshot(routes []inventory.Route) map[string]map[string]inventory.MethodSnapshot {
+	snap := map[string]map[string]inventory.MethodSnapshot{}
+	for _, r := range routes {
+		method, path := routeMethodPath(r.Key)
+		if snap[path] == nil {
+			snap[path] = map[string]inventory.MethodSnapshot{}
 		}
-		out = append(out, diff)
+		snap[path][method] = inventory.MethodSnapshot{AuthorizationType: r.Auth}
 	}
-	return out
+	return snap
 }
 
-func (d routeDiff) describe(stage string) string {
+// routeKey is the route key of a diff: "POST /carts", or "$default".
+func routeKey(d methodDiff) string {
+	if d.path == "$default" {
+		return d.path
+	}
+	return d.method + " " + d.path
+}
+
+// describeRoute says what differs of an HTTP API route, as describe does of a REST method.
+func describeRoute(d methodDiff, stage string) string {
 	switch {
 	case d.added:
 		return fmt.Sprintf("added to the current definition but not deployed; callers of %s get 404 Not Found", stage)
 	case d.removed:
 		return "deleted from the current definition but still live; the next deployment removes it"
 	case d.severity == Critical:
-		return fmt.Sprintf("authorization %s→%s in the current definition but not deployed; the stage is more open than its definition says", d.deployedAuth, d.current)
+		return fmt.Sprintf("authorization %s→%s in the current definition but not deployed; the stage is more open than its definition says",
+			d.deployed.AuthorizationType, d.working.AuthorizationType)
 	}
-	return fmt.Sprintf("authorization %s→%s in the current definition but not deployed; the stage still enforces the old setting", d.deployedAuth, d.current)
+	return fmt.Sprintf("authorization %s→%s in the current definition but not deployed; the stage still enforces the old setting",
+		d.deployed.AuthorizationType, d.working.AuthorizationType)
 }
 
 // v2StagesWithoutDeployment judges HTTP and WebSocket stages by their deployment.

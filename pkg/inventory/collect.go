@@ -198,11 +198,15 @@ func CollectRegion(ctx context.Context, clients Clients, region string, opts Opt
 }
 
 // markRead removes op from the API's unread operations.
-func (api *API) markRead(op string) {
-	api.Unread = slices.DeleteFunc(api.Unread, func(u string) bool { return u == op })
-	if len(api.Unread) == 0 {
-		api.Unread = nil
+func (api *API) markRead(op string) { api.Unread = withoutOp(api.Unread, op) }
+
+// withoutOp removes op from a list of unread operations; an empty list is nil, as it is saved.
+func withoutOp(unread []string, op string) []string {
+	unread = slices.DeleteFunc(unread, func(u string) bool { return u == op })
+	if len(unread) == 0 {
+		return nil
 	}
+	return unread
 }
 
 // readAPI reads one API's resources, stages, deployments and the snapshots its stages serve.

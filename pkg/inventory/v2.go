@@ -101,35 +101,28 @@ func (s *regionScan) listV2APIs(ctx context.Context) ([]V2API, error) {
 	if s.v2 == nil {
 		return nil, fmt.Errorf("list HTTP and WebSocket APIs in %s: no API Gateway v2 client", s.region.Name)
 	}
-	var apis []V2API
-	var token *string
-	seen := map[string]bool{}
-	for {
+	apis, err := pageV2(ctx, func(token *string) ([]V2API, *string, error) {
 		out, err := s.v2.GetApis(ctx, &apigatewayv2.GetApisInput{MaxResults: aws.String(v2PageSize), NextToken: token})
 		if err != nil {
-			return nil, fmt.Errorf("list HTTP and WebSocket APIs in %s: %w", s.region.Name, err)
+			return nil, nil, err
 		}
+		var page []V2API
 		for _, a := range out.Items {
-			api := V2API{ID: aws.ToString(a.ApiId), Name: aws.ToString(a.Name), ProtocolType: string(a.ProtocolType), Tags: a.Tags,
-				CORS: a.CorsConfiguration != nil, Unread: []string{OpGetStages, OpGetDeployments, OpExportApi}}
-			apis = append(apis, api)
+			page = append(page, V2API{ID: aws.ToString(a.ApiId), Name: aws.ToString(a.Name), ProtocolType: string(a.ProtocolType), Tags: a.Tags,
+				CORS: a.CorsConfiguration != nil, Unread: []string{OpGetStages, OpGetDeployments, OpExportApi}})
 		}
-		if token = out.NextToken; token == nil || *token == "" || seen[*token] {
-			return apis, nil
-		}
-		seen[*token] = true
+		return page, out.NextToken, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list HTTP and WebSocket APIs in %s: %w", s.region.Name, err)
 	}
+	return apis, nil
 }
 
 // readV2API reads an HTTP or WebSocket API's stages and deployments and, for an HTTP API, its
 // current definition and what each stage that is deployed by hand serves.
 func (s *regionScan) readV2API(ctx context.Context, api *V2API) {
-	markRead := func(op string) {
-		api.Unread = slices.DeleteFunc(api.Unread, func(u string) bool { return u == op })
-		if len(api.Unread) == 0 {
-			api.Unread = nil
-		}
-	}
+	markRead := func(op string) { api.Unread = withoutOp(api.Unread, op) }
 	stages, err := pageV2(ctx, func(token *string) ([]V2Stage, *string, error) {
 		out, err := s.v2.GetStages(ctx, &apigatewayv2.GetStagesInput{ApiId: &api.ID, MaxResults: aws.String(v2PageSize), NextToken: token})
 		if err != nil {
