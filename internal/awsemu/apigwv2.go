@@ -289,6 +289,12 @@ func itemsOf(body []byte, key string) ([]json.RawMessage, error) {
 }
 
 func (s *Shim) pagedV2(ctx context.Context, in *inbound) (*reply, error) {
+	return s.pagedV2With(ctx, in, nil)
+}
+
+// pagedV2With asks moto for the whole list, lets edit change it (nil: no change; a reply it
+// returns is the answer), and returns the page the request selects.
+func (s *Shim) pagedV2With(ctx context.Context, in *inbound, edit func([]json.RawMessage) ([]json.RawMessage, *reply, error)) (*reply, error) {
 	p, bad := s.v2PageOf(in)
 	if bad != nil {
 		return bad, nil
@@ -296,6 +302,11 @@ func (s *Shim) pagedV2(ctx context.Context, in *inbound) (*reply, error) {
 	items, rep, err := s.listV2(ctx, in)
 	if items == nil && (err != nil || rep != nil) {
 		return rep, err
+	}
+	if edit != nil {
+		if items, rep, err = edit(items); rep != nil || err != nil {
+			return rep, err
+		}
 	}
 	return s.pageV2(in, p, items)
 }
@@ -363,18 +374,12 @@ func (s *Shim) getStageV2(ctx context.Context, in *inbound) (*reply, error) {
 }
 
 func (s *Shim) getStagesV2(ctx context.Context, in *inbound) (*reply, error) {
-	p, bad := s.v2PageOf(in)
-	if bad != nil {
-		return bad, nil
-	}
-	items, rep, err := s.listV2(ctx, in)
-	if items == nil && (err != nil || rep != nil) {
-		return rep, err
-	}
-	for i, st := range items {
-		items[i] = s.decorateStage(in, st)
-	}
-	return s.pageV2(in, p, items)
+	return s.pagedV2With(ctx, in, func(items []json.RawMessage) ([]json.RawMessage, *reply, error) {
+		for i, st := range items {
+			items[i] = s.decorateStage(in, st)
+		}
+		return items, nil, nil
+	})
 }
 
 // deploymentExists tells whether the shim holds a deployment of the request's API.

@@ -424,37 +424,31 @@ func (s *Shim) getDomainNameV1(ctx context.Context, in *inbound) (*reply, error)
 
 // getDomainNamesV2 lists moto's v2 domains, then the v1 ones in the v2 shape, and pages them.
 func (s *Shim) getDomainNamesV2(ctx context.Context, in *inbound) (*reply, error) {
-	p, bad := s.v2PageOf(in)
-	if bad != nil {
-		return bad, nil
-	}
-	items, rep, err := s.listV2(ctx, in)
-	if items == nil && (err != nil || rep != nil) {
-		return rep, err
-	}
-	v1, err := s.side(ctx, in, http.MethodGet, "/domainnames", "", nil)
-	if err != nil {
-		return nil, err
-	}
-	if v1.status != http.StatusOK {
-		return v1, nil
-	}
-	others, err := itemsOf(v1.body, "item")
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for _, it := range items {
-		seen[stringField(decodeObject(it), "domainName")] = true
-	}
-	for _, it := range others {
-		d := decodeObject(it)
-		if name := stringField(d, "domainName"); !seen[name] {
-			b, _ := json.Marshal(v1DomainToV2(d, in.call.Region))
-			items = append(items, b)
+	return s.pagedV2With(ctx, in, func(items []json.RawMessage) ([]json.RawMessage, *reply, error) {
+		v1, err := s.side(ctx, in, http.MethodGet, "/domainnames", "", nil)
+		if err != nil {
+			return nil, nil, err
 		}
-	}
-	return s.pageV2(in, p, items)
+		if v1.status != http.StatusOK {
+			return nil, v1, nil
+		}
+		others, err := itemsOf(v1.body, "item")
+		if err != nil {
+			return nil, nil, err
+		}
+		seen := map[string]bool{}
+		for _, it := range items {
+			seen[stringField(decodeObject(it), "domainName")] = true
+		}
+		for _, it := range others {
+			d := decodeObject(it)
+			if name := stringField(d, "domainName"); !seen[name] {
+				b, _ := json.Marshal(v1DomainToV2(d, in.call.Region))
+				items = append(items, b)
+			}
+		}
+		return items, nil, nil
+	})
 }
 
 // withV2Domains adds moto's v2 domains, in the v1 shape, to a v1 domain list.

@@ -560,32 +560,23 @@ func (s *Synthetic) getV2APIs(w http.ResponseWriter, _ *http.Request) {
 
 // getAPIMappings answers, as v2 API mappings, the mappings getBasePathMappings describes.
 func (s *Synthetic) getAPIMappings(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("domain_name")
-	d := -1
-	if _, err := fmt.Sscanf(name, "api-%d.bench.example.com", &d); err != nil || d < 0 || d >= s.spec.domains() || domainName(d) != name {
-		restError(w, http.StatusNotFound, "NotFoundException", "Invalid domain name identifier specified")
+	d, ok := s.domainOf(w, r)
+	if !ok {
 		return
 	}
 	var items []map[string]string
 	for m := range 2 {
-		st := "prod"
-		if m == 1 && d%5 == 0 {
-			st = "gone"
-		}
-		items = append(items, map[string]string{"apiMappingKey": []string{"orders", "v2"}[m], "apiId": apiID((7*d + m) % s.spec.APIs),
-			"stage": st, "apiMappingId": idFrom(hash(s.spec.Seed, 12, d, m), 6)})
+		key, api, stage := s.mapping(d, m)
+		items = append(items, map[string]string{"apiMappingKey": key, "apiId": api, "stage": stage, "apiMappingId": idFrom(hash(s.spec.Seed, 12, d, m), 6)})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"items": items})
 }
 
-// getBasePathMappings: domain d maps orders to API 7d's prod and v2 to API 7d+1's prod; on every
-// fifth domain v2 names a stage that does not exist.
+// getBasePathMappings answers domain d's two mappings (see mapping).
 func (s *Synthetic) getBasePathMappings(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("domain_name")
-	d := -1
-	if _, err := fmt.Sscanf(name, "api-%d.bench.example.com", &d); err != nil || d < 0 || d >= s.spec.domains() || domainName(d) != name {
-		restError(w, http.StatusNotFound, "NotFoundException", "Invalid domain name identifier specified")
+	d, ok := s.domainOf(w, r)
+	if !ok {
 		return
 	}
 	from, to, ok := page(w, r, 2)
@@ -593,10 +584,28 @@ func (s *Synthetic) getBasePathMappings(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	list(w, from, to, 2, func(m int) any {
-		st := "prod"
-		if m == 1 && d%5 == 0 {
-			st = "gone"
-		}
-		return map[string]string{"basePath": []string{"orders", "v2"}[m], "restApiId": apiID((7*d + m) % s.spec.APIs), "stage": st}
+		key, api, stage := s.mapping(d, m)
+		return map[string]string{"basePath": key, "restApiId": api, "stage": stage}
 	})
+}
+
+// domainOf is the index of the request's domain, or answers NotFound.
+func (s *Synthetic) domainOf(w http.ResponseWriter, r *http.Request) (int, bool) {
+	name := r.PathValue("domain_name")
+	d := -1
+	if _, err := fmt.Sscanf(name, "api-%d.bench.example.com", &d); err != nil || d < 0 || d >= s.spec.domains() || domainName(d) != name {
+		restError(w, http.StatusNotFound, "NotFoundException", "Invalid domain name identifier specified")
+		return 0, false
+	}
+	return d, true
+}
+
+// mapping m of domain d: orders to API 7d's prod and v2 to API 7d+1's prod; on every fifth
+// domain v2 names a stage that does not exist.
+func (s *Synthetic) mapping(d, m int) (key, api, stage string) {
+	stage = "prod"
+	if m == 1 && d%5 == 0 {
+		stage = "gone"
+	}
+	return []string{"orders", "v2"}[m], apiID((7*d + m) % s.spec.APIs), stage
 }
