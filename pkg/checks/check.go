@@ -180,12 +180,13 @@ func RunAPI(region string, api *inventory.API, checks []Check, cfg Config) []Fin
 func Run(inv *inventory.Inventory, checks []Check, cfg Config) []Finding {
 	findings := []Finding{}
 	for i := range inv.Regions {
+		types := apiTypes(&inv.Regions[i])
 		for _, c := range checks {
 			for _, f := range c.Run(&inv.Regions[i], cfg) {
 				f.Check = c.ID
 				f.Region = inv.Regions[i].Name
 				if f.APIID != "" && f.APIType == "" {
-					f.APIType = apiType(&inv.Regions[i], f.APIID)
+					f.APIType = types[f.APIID]
 				}
 				findings = append(findings, f)
 			}

@@ -29,15 +29,17 @@ func findV2API(r *inventory.Region, id string) *inventory.V2API {
 	return nil
 }
 
-// apiType names the type of the API id in r: REST, HTTP, WEBSOCKET, or "" when r has no such API.
-func apiType(r *inventory.Region, id string) string {
-	if findAPI(r, id) != nil {
-		return inventory.TypeREST
+// apiTypes maps the id of every API of r to its type: REST, HTTP or WEBSOCKET. A REST API wins
+// an id both lists hold, as findAPI is asked first everywhere.
+func apiTypes(r *inventory.Region) map[string]string {
+	types := make(map[string]string, len(r.APIs)+len(r.V2APIs))
+	for i := range r.V2APIs {
+		types[r.V2APIs[i].ID] = r.V2APIs[i].Type()
 	}
-	if api := findV2API(r, id); api != nil {
-		return api.Type()
+	for i := range r.APIs {
+		types[r.APIs[i].ID] = inventory.TypeREST
 	}
-	return ""
+	return types
 }
 
 func findStage(api *inventory.API, name string) *inventory.Stage {
