@@ -19,9 +19,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 
+	"github.com/apigw-drift/driftaudit/pkg/accounts"
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
 	"github.com/apigw-drift/driftaudit/pkg/quota"
@@ -50,7 +52,20 @@ type Config struct {
 	Selection checks.Selection
 	// Suppressions silence findings with a reason (nil for none); the tag always applies.
 	Suppressions *suppress.Set
+	// Accounts lists the accounts to audit; with Organization, every ACTIVE account of the
+	// caller's organization is. Neither means the caller's own account. Every account but the
+	// caller's is read through sts:AssumeRole of RoleName (with ExternalID, if set).
+	Accounts     []string
+	Organization bool
+	RoleName     string
+	ExternalID   string
+	// MaxAccountsInFlight bounds the accounts read at once; each account and region has quota
+	// buckets of its own, as API Gateway's quotas are per account and region.
+	MaxAccountsInFlight int
 }
+
+// DefaultMaxAccountsInFlight is how many accounts an audit reads at once by default.
+const DefaultMaxAccountsInFlight = 8
 
 // DefaultConfig is an audit of the configured region at API Gateway's quotas.
 func DefaultConfig() Config {
@@ -61,6 +76,9 @@ func DefaultConfig() Config {
 		MaxBackoff:     10 * time.Second,
 		AttemptTimeout: 30 * time.Second,
 		Checks:         checks.DefaultConfig(),
+
+		RoleName:            accounts.DefaultRoleName,
+		MaxAccountsInFlight: DefaultMaxAccountsInFlight,
 	}
 }
 
@@ -99,6 +117,24 @@ func (c Config) Validate() error {
 	}
 	if _, err := checks.Select(checks.All(), c.Selection); err != nil {
 		return err
+	}
+	return c.validateAccounts()
+}
+
+func (c Config) validateAccounts() error {
+	if c.Organization && len(c.Accounts) > 0 {
+		return errors.New("accounts and organization exclude each other: name the accounts, or take every account of the organization")
+	}
+	for _, id := range c.Accounts {
+		if err := accounts.ValidateID(id); err != nil {
+			return err
+		}
+	}
+	if err := accounts.ValidateRoleName(c.RoleName); err != nil {
+		return err
+	}
+	if c.MaxAccountsInFlight < 1 {
+		return fmt.Errorf("max accounts in flight must be at least 1, not %d", c.MaxAccountsInFlight)
 	}
 	return nil
 }
@@ -163,30 +199,112 @@ func Regions(c Config, cfg aws.Config) ([]string, error) {
 // ErrNothingScanned means no region could even be listed: the audit did not run at all.
 var ErrNothingScanned = errors.New("no region could be scanned")
 
-// Scan collects the inventory of every region. It fails only when nothing at all could be read;
-// partial failures are recorded in the inventory. The inventory is whole: Audit is the way to
-// audit a live account without holding it.
+// Scan collects the inventory of every account and region. It fails only when nothing at all
+// could be read; partial failures are recorded in the inventory. The inventory is whole: Audit
+// is the way to audit a live account without holding it.
 func Scan(ctx context.Context, c Config, cfg aws.Config) (*inventory.Inventory, error) {
 	return scan(ctx, c, cfg, nil)
 }
 
-func scan(ctx context.Context, c Config, cfg aws.Config, onAPI func(region string, api *inventory.API)) (*inventory.Inventory, error) {
+// onAPI is called with each REST API as soon as it is read.
+type onAPI func(account, region string, api *inventory.API)
+
+func scan(ctx context.Context, c Config, cfg aws.Config, judge onAPI) (*inventory.Inventory, error) {
 	regions, err := Regions(c, cfg)
 	if err != nil {
 		return nil, err
 	}
-	accountID, warning := "", ""
 	// The scan's clients take their retries and attempt timeout from c, whatever the SDK
 	// configuration carries, so that the same policy holds for the CLI, the Lambda and tests.
 	httpClient := awshttp.NewBuildableClient().WithTimeout(c.AttemptTimeout)
-	if id, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.Retryer, o.HTTPClient = c.retryer(), httpClient }).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { o.Retryer, o.HTTPClient = c.retryer(), httpClient })
+	caller, err := accounts.WhoAmI(ctx, stsClient)
+	var warnings []string
+	if err != nil {
+		if c.Organization || len(c.Accounts) > 0 {
+			// Without the caller there is no partition to name the member roles in, and an
+			// STS that cannot answer this cannot assume them either.
+			return nil, err
+		}
 		// The account id only labels the report; the audit goes on without it, and says so.
-		warning = "the account id could not be read (sts:GetCallerIdentity: " + strings.Join(strings.Fields(err.Error()), " ") + "); the report names no account"
-	} else {
-		accountID = aws.ToString(id.Account)
+		warnings = append(warnings, "the account id could not be read ("+strings.Join(strings.Fields(err.Error()), " ")+"); the report names no account")
 	}
-	// v1 and v2 share one limiter per region: API Gateway's control-plane quota of 10 calls per
-	// second is per account and region, whichever API is called.
+	targets := c.Accounts
+	switch {
+	case c.Organization:
+		orgs := organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.Retryer, o.HTTPClient = c.retryer(), httpClient })
+		if targets, err = accounts.Organization(ctx, orgs); err != nil {
+			return nil, err
+		}
+	case len(targets) == 0:
+		targets = []string{caller.Account}
+	default:
+		targets = slices.Compact(slices.Sorted(slices.Values(targets)))
+	}
+	roles := accounts.Roles{Caller: caller, RoleName: c.RoleName, ExternalID: c.ExternalID, STS: stsClient, Own: cfg.Credentials}
+
+	parts := make([]*inventory.Inventory, len(targets))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(c.MaxAccountsInFlight, 1))
+	for i, account := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+				parts[i] = scanAccount(ctx, c, cfg, roles, account, regions, httpClient, judge)
+			case <-ctx.Done():
+				parts[i] = unreadAccount(account, regions, ctx.Err().Error())
+			}
+		}()
+	}
+	wg.Wait()
+
+	inv := &inventory.Inventory{SchemaVersion: inventory.SchemaVersion, CollectedAt: time.Now().UTC(), Warnings: warnings}
+	if len(targets) == 1 {
+		inv.AccountID = targets[0]
+	}
+	for _, p := range parts {
+		inv.Regions = append(inv.Regions, p.Regions...)
+		inv.Warnings = append(inv.Warnings, p.Warnings...)
+		if p.CollectedAt.Before(inv.CollectedAt) {
+			inv.CollectedAt = p.CollectedAt
+		}
+	}
+	var failures []string
+	for _, r := range inv.Regions {
+		if !slices.Contains(r.Unread, inventory.OpGetRestApis) {
+			return inv, nil
+		}
+		for _, e := range r.Errors {
+			if e.Operation == inventory.OpGetRestApis || e.Operation == inventory.OpAssumeRole {
+				failures = append(failures, e.Message)
+			}
+		}
+	}
+	msg := strings.Join(slices.Compact(failures), "; ")
+	if strings.Contains(msg, "get credentials") {
+		msg = "no usable AWS credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): " + msg
+	}
+	return inv, fmt.Errorf("%w: %s", ErrNothingScanned, msg)
+}
+
+// scanAccount reads the regions of one account, with the account's own quota buckets in each
+// region. A member role that cannot be assumed leaves the whole account unread, with an
+// AssumeRole error in each region: nothing of it is judged, and no other account is touched.
+func scanAccount(ctx context.Context, c Config, cfg aws.Config, roles accounts.Roles, account string, regions []string, httpClient *awshttp.BuildableClient, judge onAPI) *inventory.Inventory {
+	creds, assumed := roles.For(account)
+	if assumed {
+		// Assume once, up front: a denied role is one clear error, not one per call.
+		if _, err := creds.Retrieve(ctx); err != nil {
+			return unreadAccount(account, regions, roles.AssumeError(account, err))
+		}
+		cfg = cfg.Copy()
+		cfg.Credentials = creds
+	}
+	// v1 and v2 share one limiter per account and region: API Gateway's control-plane quota of
+	// 10 calls per second is per account and region, whichever API is called.
 	clientsFor := func(region string) inventory.Clients {
 		limiter := quota.NewLimiter(c.Limits)
 		return inventory.Clients{
@@ -202,26 +320,21 @@ func scan(ctx context.Context, c Config, cfg aws.Config, onAPI func(region strin
 			}),
 		}
 	}
-	inv := inventory.Collect(ctx, accountID, regions, clientsFor, inventory.Options{Concurrency: c.Concurrency, OnAPI: onAPI})
-	if warning != "" {
-		inv.Warnings = append(inv.Warnings, warning)
+	opts := inventory.Options{Concurrency: c.Concurrency}
+	if judge != nil {
+		opts.OnAPI = func(region string, api *inventory.API) { judge(account, region, api) }
 	}
-	var failures []string
-	for _, r := range inv.Regions {
-		if !slices.Contains(r.Unread, inventory.OpGetRestApis) {
-			return inv, nil
-		}
-		for _, e := range r.Errors {
-			if e.Operation == inventory.OpGetRestApis {
-				failures = append(failures, e.Message)
-			}
-		}
+	return inventory.Collect(ctx, account, regions, clientsFor, opts)
+}
+
+// unreadAccount is an account of which nothing could be read: each region unread, with the
+// reason as an AssumeRole error.
+func unreadAccount(account string, regions []string, message string) *inventory.Inventory {
+	inv := &inventory.Inventory{AccountID: account, CollectedAt: time.Now().UTC()}
+	for _, name := range regions {
+		inv.Regions = append(inv.Regions, inventory.UnreadRegion(account, name, inventory.ScanError{AccountID: account, Region: name, Operation: inventory.OpAssumeRole, Message: message}))
 	}
-	msg := strings.Join(failures, "; ")
-	if strings.Contains(msg, "get credentials") {
-		msg = "no usable AWS credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): " + msg
-	}
-	return inv, fmt.Errorf("%w: %s", ErrNothingScanned, msg)
+	return inv
 }
 
 // Audit scans the account and evaluates it, holding no more of it than the checks need: each
@@ -239,8 +352,8 @@ func Audit(ctx context.Context, c Config, cfg aws.Config, now time.Time) (*repor
 	// the list is never held with a growing slice's spare room on top.
 	var mu sync.Mutex
 	var chunks [][]checks.Finding
-	judge := func(region string, api *inventory.API) {
-		fs := slices.Clone(checks.RunAPI(region, api, selected, c.Checks)) // at its exact size
+	judge := func(account, region string, api *inventory.API) {
+		fs := slices.Clone(checks.RunAPI(account, region, api, selected, c.Checks)) // at its exact size
 		api.Slim()
 		mu.Lock()
 		chunks = append(chunks, fs)
@@ -256,7 +369,7 @@ func Audit(ctx context.Context, c Config, cfg aws.Config, now time.Time) (*repor
 	// every region is read, on regions that hold only them.
 	v2 := &inventory.Inventory{}
 	for _, r := range inv.Regions {
-		v2.Regions = append(v2.Regions, inventory.Region{Name: r.Name, V2APIs: r.V2APIs})
+		v2.Regions = append(v2.Regions, inventory.Region{Account: r.Account, Name: r.Name, V2APIs: r.V2APIs})
 	}
 	chunks = append(chunks, checks.Run(v2, perAPI, c.Checks))
 	return evaluate(inv, c, now, selected, slices.Concat(chunks...)), scanErr
@@ -277,7 +390,7 @@ func evaluate(inv *inventory.Inventory, c Config, now time.Time, selected []chec
 	tags := map[string]map[string]string{}
 	for _, r := range inv.Regions {
 		for _, api := range r.APIs {
-			tags[r.Name+"\x00"+api.ID] = api.Tags
+			tags[suppress.TagKey(r.Account, r.Name, api.ID)] = api.Tags
 		}
 	}
 	out := suppress.Apply(findings, tags, c.Suppressions, now)

@@ -61,9 +61,11 @@ func (s *Severity) UnmarshalText(b []byte) error {
 type Finding struct {
 	Check    string   `json:"check"`
 	Severity Severity `json:"severity"`
-	Region   string   `json:"region"`
-	APIID    string   `json:"api_id,omitempty"`
-	APIName  string   `json:"api_name,omitempty"`
+	// AccountID is the account of the region; empty when it could not be read.
+	AccountID string `json:"account_id"`
+	Region    string `json:"region"`
+	APIID     string `json:"api_id,omitempty"`
+	APIName   string `json:"api_name,omitempty"`
 	// APIType is REST, HTTP or WEBSOCKET for a finding about an API (or a mapping to one).
 	APIType     string `json:"api_type,omitempty"`
 	Stage       string `json:"stage,omitempty"`
@@ -158,15 +160,15 @@ func SplitByScope(cs []Check) (perAPI, regionWide []Check) {
 // RunAPI applies the per-API checks among checks to one API of region, as if the region held
 // only that API: the same findings about it that Run gives on the whole region. It lets a
 // collection judge an API as soon as it is read and then drop what only those checks needed.
-func RunAPI(region string, api *inventory.API, checks []Check, cfg Config) []Finding {
-	one := inventory.Region{Name: region, APIs: []inventory.API{*api}}
+func RunAPI(account, region string, api *inventory.API, checks []Check, cfg Config) []Finding {
+	one := inventory.Region{Account: account, Name: region, APIs: []inventory.API{*api}}
 	var findings []Finding
 	for _, c := range checks {
 		if !c.perAPI {
 			continue
 		}
 		for _, f := range c.Run(&one, cfg) {
-			f.Check, f.Region = c.ID, region
+			f.Check, f.AccountID, f.Region = c.ID, account, region
 			if f.APIID != "" && f.APIType == "" {
 				f.APIType = inventory.TypeREST
 			}
@@ -184,7 +186,7 @@ func Run(inv *inventory.Inventory, checks []Check, cfg Config) []Finding {
 		for _, c := range checks {
 			for _, f := range c.Run(&inv.Regions[i], cfg) {
 				f.Check = c.ID
-				f.Region = inv.Regions[i].Name
+				f.AccountID, f.Region = inv.Regions[i].Account, inv.Regions[i].Name
 				if f.APIID != "" && f.APIType == "" {
 					f.APIType = types[f.APIID]
 				}
@@ -204,7 +206,7 @@ func Sort(fs []Finding) {
 			return a.Severity > b.Severity
 		}
 		for _, p := range [][2]string{
-			{a.Region, b.Region}, {a.APIName, b.APIName}, {a.APIID, b.APIID}, {a.Stage, b.Stage},
+			{a.AccountID, b.AccountID}, {a.Region, b.Region}, {a.APIName, b.APIName}, {a.APIID, b.APIID}, {a.Stage, b.Stage},
 			{a.Path, b.Path}, {a.Method, b.Method}, {a.Domain, b.Domain}, {a.BasePath, b.BasePath},
 			// Messages name usage plans by name; their ids are random and come last.
 			{a.Check, b.Check}, {a.Message, b.Message}, {a.UsagePlanID, b.UsagePlanID},

@@ -393,7 +393,7 @@ func TestDefaultConfig(t *testing.T) {
 func streamed(r inventory.Region, ran []Check, cfg Config) []Finding {
 	var out []Finding
 	for i := range r.APIs {
-		out = append(out, RunAPI(r.Name, &r.APIs[i], ran, cfg)...)
+		out = append(out, RunAPI(r.Account, r.Name, &r.APIs[i], ran, cfg)...)
 		r.APIs[i].Slim()
 	}
 	perAPI, regionWide := SplitByScope(ran)

@@ -34,7 +34,9 @@ const usage = `driftaudit finds API Gateway REST API configuration drift.
 Usage:
   driftaudit scan [--region R]... [--endpoint-url URL] [--timeout DURATION] [--format text|json|markdown] [--fail-on critical|warning|info|none] [--snapshot FILE]
                   [--enable CHECK]... [--disable CHECK]... [--severity CHECK=LEVEL]... [--suppressions FILE] [--color auto|always|never]
-  driftaudit inventory [--region R]... [--endpoint-url URL] [--timeout DURATION] > FILE
+                  [--accounts ID,...|--organization] [--role-name NAME] [--external-id X] [--max-accounts-in-flight N]
+  driftaudit inventory [--region R]... [--endpoint-url URL] [--timeout DURATION]
+                  [--accounts ID,...|--organization] [--role-name NAME] [--external-id X] [--max-accounts-in-flight N] > FILE
   driftaudit checks [--format text|json|markdown]
 
 Exit status: 0 when no finding is at or above --fail-on (default critical) and the scan is
@@ -128,6 +130,7 @@ func (c *choice) Set(v string) error {
 // scanFlags are the flags that say what to scan and how.
 type scanFlags struct {
 	regions  listFlag
+	accounts listFlag
 	endpoint string
 	corsTag  string
 	timeout  time.Duration
@@ -145,11 +148,17 @@ func (s *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.conf.Limits.GetResourcesBurst, "getresources-burst", s.conf.Limits.GetResourcesBurst, "GetResources calls allowed in a burst per region")
 	fs.IntVar(&s.conf.Concurrency, "concurrency", s.conf.Concurrency, "API Gateway calls in flight per region")
 	fs.DurationVar(&s.timeout, "timeout", 0, "stop starting calls after this long (e.g. 5m) and report what was read, marked incomplete (default: no limit)")
+	fs.Var(&s.accounts, "accounts", "audit these accounts (repeatable, comma-separated 12-digit ids), each through --role-name; the caller's own account with its own credentials")
+	fs.BoolVar(&s.conf.Organization, "organization", false, "audit every ACTIVE account of the caller's organization (the caller is the management account or a delegated administrator)")
+	fs.StringVar(&s.conf.RoleName, "role-name", s.conf.RoleName, "the read-only role assumed in each audited account (deploy/member-role.yaml)")
+	fs.StringVar(&s.conf.ExternalID, "external-id", "", "the external id the member role requires, if any")
+	fs.IntVar(&s.conf.MaxAccountsInFlight, "max-accounts-in-flight", s.conf.MaxAccountsInFlight, "accounts read at once; each account and region has its own quota buckets")
 }
 
 func (s *scanFlags) config() (audit.Config, error) {
 	c := s.conf
 	c.Regions = s.regions
+	c.Accounts = s.accounts
 	c.EndpointURL = s.endpoint
 	c.Checks.CORSTag = s.corsTag
 	if s.timeout < 0 {
@@ -246,8 +255,8 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 	}
 	var rep *report.Report
 	if *snapshot != "" {
-		if len(sf.regions) > 0 || sf.endpoint != "" || sf.timeout != 0 {
-			return ExitUsage, usageError{errors.New("--snapshot audits a saved file: it takes no --region, --endpoint-url or --timeout")}
+		if len(sf.regions) > 0 || sf.endpoint != "" || sf.timeout != 0 || len(sf.accounts) > 0 || sf.conf.Organization {
+			return ExitUsage, usageError{errors.New("--snapshot audits a saved file, with the accounts and regions it holds: it takes no --region, --accounts, --organization, --endpoint-url or --timeout")}
 		}
 		inv, err := loadSnapshot(*snapshot)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/cli"
+	"github.com/apigw-drift/driftaudit/pkg/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files from this run")
@@ -260,13 +261,13 @@ func TestScanDemoAccount(t *testing.T) {
 	if err := json.Unmarshal([]byte(js), &doc); err != nil {
 		t.Fatalf("--format json is not one JSON document: %v", err)
 	}
-	if doc.SchemaVersion != 1 || doc.AccountID != "123456789012" || !doc.GeneratedAt.Equal(fixedNow()) || len(doc.Regions) != 1 ||
+	if doc.SchemaVersion != report.SchemaVersion || doc.AccountID != "123456789012" || !doc.GeneratedAt.Equal(fixedNow()) || len(doc.Regions) != 1 ||
 		doc.Summary.APIsScanned != 7 || doc.Summary.Findings != 61 || !doc.Summary.Complete || doc.Summary.Errors != 0 ||
 		len(doc.Summary.ByCheck) != len(checks.All()) || doc.Errors == nil {
 		t.Errorf("JSON report header: %+v", doc)
 	}
 	for _, f := range doc.Findings {
-		if f.Check == "" || f.Region != "us-east-1" || f.Message == "" || !(strings.HasPrefix(f.Remediation, "aws apigateway ") || strings.HasPrefix(f.Remediation, "aws apigatewayv2 ") || strings.HasPrefix(f.Remediation, "aws wafv2 ")) {
+		if f.Check == "" || f.AccountID != "123456789012" || f.Region != "us-east-1" || f.Message == "" || !(strings.HasPrefix(f.Remediation, "aws apigateway ") || strings.HasPrefix(f.Remediation, "aws apigatewayv2 ") || strings.HasPrefix(f.Remediation, "aws wafv2 ")) {
 			t.Errorf("finding lacks what every finding carries: %+v", f)
 		}
 	}

@@ -69,11 +69,25 @@ func Collect(ctx context.Context, accountID string, regions []string, clientsFor
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			inv.Regions[i] = CollectRegion(ctx, clientsFor(region), region, opts)
+			reg := CollectRegion(ctx, clientsFor(region), region, opts)
+			reg.Account = accountID
+			for j := range reg.Errors {
+				reg.Errors[j].AccountID = accountID
+			}
+			inv.Regions[i] = reg
 		}()
 	}
 	wg.Wait()
 	return inv
+}
+
+// RegionLists are the region-wide lists every region's collection starts with.
+var RegionLists = []string{OpGetRestApis, OpGetApis, OpGetUsagePlans, OpGetAPIKeys, OpGetDomainNames}
+
+// UnreadRegion is a region of which nothing could be read, for the reason err gives: every list
+// unread, so that no check judges it.
+func UnreadRegion(account, name string, err ScanError) Region {
+	return Region{Account: account, Name: name, Unread: slices.Clone(RegionLists), Errors: []ScanError{err}}
 }
 
 // regionScan gathers one region's results from concurrent workers.

@@ -29,12 +29,19 @@ func Decode(r io.Reader) (*Inventory, error) {
 	if dec.More() {
 		return nil, errors.New("not a driftaudit inventory: more than one JSON value")
 	}
-	if inv.SchemaVersion != SchemaVersion && inv.SchemaVersion != 1 {
-		return nil, fmt.Errorf("inventory schema_version %d is not supported (this driftaudit reads 1 and %d)", inv.SchemaVersion, SchemaVersion)
+	if inv.SchemaVersion < 1 || inv.SchemaVersion > SchemaVersion {
+		return nil, fmt.Errorf("inventory schema_version %d is not supported (this driftaudit reads 1 to %d)", inv.SchemaVersion, SchemaVersion)
 	}
 	for i, reg := range inv.Regions {
 		if reg.Name == "" {
 			return nil, fmt.Errorf("inventory region %d has no name", i)
+		}
+		if inv.SchemaVersion < 3 {
+			// Versions 1 and 2 held one account, named at the top.
+			inv.Regions[i].Account = inv.AccountID
+			for j := range reg.Errors {
+				inv.Regions[i].Errors[j].AccountID = inv.AccountID
+			}
 		}
 		if inv.SchemaVersion == 1 {
 			// Version 1 read neither HTTP nor WebSocket APIs, and mappings only with v1: say

@@ -12,16 +12,20 @@ import (
 )
 
 // SchemaVersion is bumped when what a saved inventory means changes. Version 2 added HTTP and
-// WebSocket APIs and mappings read with v2; a version 1 file is still read, with those marked
-// unread (Decode).
-const SchemaVersion = 2
+// WebSocket APIs and mappings read with v2; version 3 gave each region its account, so that one
+// inventory holds an organization. Older files are still read (Decode): a version 1 file with
+// what it could not know marked unread, and both with every region in the file's one account.
+const SchemaVersion = 3
 
-// Inventory is what one scan read from API Gateway.
+// Inventory is what one scan read from API Gateway, in one account or in several.
 type Inventory struct {
-	SchemaVersion int       `json:"schema_version"`
-	AccountID     string    `json:"account_id,omitempty"`
-	CollectedAt   time.Time `json:"collected_at"`
-	Regions       []Region  `json:"regions"`
+	SchemaVersion int `json:"schema_version"`
+	// AccountID is the account when the inventory holds one; empty for several (each region
+	// names its own) or when the account could not be read.
+	AccountID   string    `json:"account_id,omitempty"`
+	CollectedAt time.Time `json:"collected_at"`
+	// Regions lists each (account, region) scope once, by account then region.
+	Regions []Region `json:"regions"`
 	// Warnings are notices about the collection that judge nothing, such as an account id that
 	// could not be read.
 	Warnings []string `json:"warnings,omitempty"`
@@ -30,8 +34,10 @@ type Inventory struct {
 // Region is one region's API Gateway inventory: REST APIs (v1), HTTP and WebSocket APIs (v2),
 // usage plans, keys and custom domains.
 type Region struct {
-	Name string `json:"name"`
-	APIs []API  `json:"apis"`
+	// Account is the AWS account the region was read in; empty when it could not be read.
+	Account string `json:"account_id,omitempty"`
+	Name    string `json:"name"`
+	APIs    []API  `json:"apis"`
 	// V2APIs are the region's HTTP and WebSocket APIs.
 	V2APIs     []V2API      `json:"v2_apis,omitempty"`
 	UsagePlans []UsagePlan  `json:"usage_plans"`
@@ -56,12 +62,17 @@ const (
 	OpGetAPIKeys          = "GetApiKeys"
 	OpGetDomainNames      = "GetDomainNames"
 	OpGetBasePathMappings = "GetBasePathMappings"
+	// OpAssumeRole is the sts:AssumeRole into a member account: when it fails, nothing of the
+	// account is read.
+	OpAssumeRole = "AssumeRole"
 )
 
 // ScanError records one thing that could not be read, and the scope it leaves unread: a region
 // list (no API, plan or domain named), one API, one usage plan's keys or one domain's mappings.
 // The scan goes on without it.
 type ScanError struct {
+	// AccountID is the account of the scope; empty when the account could not be read.
+	AccountID   string `json:"account_id"`
 	Region      string `json:"region"`
 	APIID       string `json:"api_id,omitempty"`
 	UsagePlanID string `json:"usage_plan_id,omitempty"`

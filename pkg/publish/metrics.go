@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,35 +34,51 @@ const (
 // MetricOptions choose what is published.
 type MetricOptions struct {
 	Namespace string
-	// PerAPI adds one Findings metric per API (dimensions Region and ApiId). Each is a billed
-	// custom metric, so it is off unless asked for.
+	// PerAPI adds one Findings metric per API (dimensions Region and ApiId, and AccountId in an
+	// organization). Each is a billed custom metric, so it is off unless asked for.
 	PerAPI bool
+	// Organization publishes the totals of an audit of several accounts: AccountsScanned, and
+	// no per-region datums, which would mix accounts.
+	Organization bool
+	// PerAccount adds, in an organization, each account's Findings by Severity, ScanErrors and
+	// Complete (dimension AccountId): 5 billed custom metrics per account.
+	PerAccount bool
 }
 
 // Metric names and dimensions; alarms and dashboards key on them.
 const (
-	MetricFindings     = "Findings"
-	MetricAPIsScanned  = "ApisScanned"
-	MetricScanErrors   = "ScanErrors"
-	MetricScanDuration = "ScanDurationSeconds"
-	MetricComplete     = "Complete"
-	DimCheck           = "Check"
-	DimSeverity        = "Severity"
-	DimRegion          = "Region"
-	DimAPIID           = "ApiId"
+	MetricFindings        = "Findings"
+	MetricAPIsScanned     = "ApisScanned"
+	MetricAccountsScanned = "AccountsScanned"
+	MetricScanErrors      = "ScanErrors"
+	MetricScanDuration    = "ScanDurationSeconds"
+	MetricComplete        = "Complete"
+	DimCheck              = "Check"
+	DimSeverity           = "Severity"
+	DimRegion             = "Region"
+	DimAccountID          = "AccountId"
+	DimAPIID              = "ApiId"
 )
+
+// scope is a part of the report that gets datums of its own: the whole run, a region, or an
+// account.
+type scope struct {
+	dims   []string
+	has    func(account, region string) bool
+	checks bool // Findings by Check too, not only by Severity
+}
 
 // MetricData turns a report into datums, all stamped at. The values are gauges: alarms read
 // Maximum, so a retried invocation that publishes twice changes nothing.
 //
 // The rule that keeps an alarm honest: Findings datums describe only what was read. For each
-// scope (the whole run, and each region when there are several) they are published only when
-// that scope was read completely, and then for every check that ran and every severity, zeros
-// included, so that an alarm can return to OK. A scope with a scan error publishes no Findings
-// datum at all; the alarms treat missing data as "keep the state", so an incomplete run can
-// never move an alarm from ALARM to OK, nor raise one on a partial count. Per-API datums follow
-// their region. ApisScanned is published for a scope whose API list was read; ScanErrors,
-// Complete and the duration always are.
+// scope (the whole run; each region when one account has several; each account when asked)
+// they are published only when that scope was read completely, and then for every check that
+// ran and every severity, zeros included, so that an alarm can return to OK. A scope with a
+// scan error publishes no Findings datum at all; the alarms treat missing data as "keep the
+// state", so an incomplete run can never move an alarm from ALARM to OK, nor raise one on a
+// partial count. Per-API datums follow their account and region. ApisScanned is published for a
+// scope whose API list was read; ScanErrors, Complete and the duration always are.
 func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, at time.Time) []types.MetricDatum {
 	var data []types.MetricDatum
 	add := func(name string, value float64, unit types.StandardUnit, dims ...string) {
@@ -73,64 +88,86 @@ func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, 
 		}
 		data = append(data, d)
 	}
-	errs, listed := map[string]int{}, map[string]bool{}
-	for _, region := range rep.Regions {
-		listed[region] = true
-	}
+	// errs counts errors by account and region; unlisted marks those whose API list failed.
+	type place struct{ account, region string }
+	errs, unlisted := map[place]int{}, map[place]bool{}
 	for _, e := range rep.Errors {
-		errs[e.Region]++
-		if e.APIID == "" && e.Operation == inventory.OpGetRestApis {
-			listed[e.Region] = false
+		errs[place{e.AccountID, e.Region}]++
+		if e.APIID == "" && (e.Operation == inventory.OpGetRestApis || e.Operation == inventory.OpAssumeRole) {
+			unlisted[place{e.AccountID, e.Region}] = true
 		}
 	}
-	// scopes are the whole run, then each region on its own when there is more than one.
-	scopes := []string{""}
-	if len(rep.Regions) > 1 {
-		scopes = append(scopes, rep.Regions...)
+	scopes := []scope{{has: func(string, string) bool { return true }, checks: true}}
+	if !opts.Organization && len(rep.Regions) > 1 {
+		for _, region := range rep.Regions {
+			scopes = append(scopes, scope{dims: []string{DimRegion, region}, has: func(_, r string) bool { return r == region }, checks: true})
+		}
 	}
-	for _, region := range scopes {
-		var regionDim []string
-		scopeErrs, scopeListed := len(rep.Errors), slices.ContainsFunc(rep.Regions, func(r string) bool { return listed[r] })
-		if region != "" {
-			regionDim = []string{DimRegion, region}
-			scopeErrs, scopeListed = errs[region], listed[region]
+	if opts.Organization && opts.PerAccount {
+		for _, account := range rep.Accounts {
+			scopes = append(scopes, scope{dims: []string{DimAccountID, account}, has: func(a, _ string) bool { return a == account }})
+		}
+	}
+	for _, sc := range scopes {
+		scopeErrs, anyListed, apis := 0, false, 0
+		for p, n := range errs {
+			if sc.has(p.account, p.region) {
+				scopeErrs += n
+			}
+		}
+		for _, account := range rep.Accounts {
+			for _, region := range rep.Regions {
+				if sc.has(account, region) && !unlisted[place{account, region}] {
+					anyListed = true
+				}
+			}
+		}
+		for _, api := range rep.APIs {
+			if sc.has(api.Account, api.Region) {
+				apis++
+			}
 		}
 		if scopeErrs == 0 {
 			byCheck, bySeverity := map[string]int{}, map[checks.Severity]int{}
 			for _, f := range rep.Findings {
-				if region == "" || f.Region == region {
+				if sc.has(f.AccountID, f.Region) {
 					byCheck[f.Check]++
 					bySeverity[f.Severity]++
 				}
 			}
-			for _, c := range rep.Ran {
-				add(MetricFindings, float64(byCheck[c.ID]), types.StandardUnitCount, append([]string{DimCheck, c.ID}, regionDim...)...)
+			if sc.checks {
+				for _, c := range rep.Ran {
+					add(MetricFindings, float64(byCheck[c.ID]), types.StandardUnitCount, append([]string{DimCheck, c.ID}, sc.dims...)...)
+				}
 			}
 			for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
-				add(MetricFindings, float64(bySeverity[sev]), types.StandardUnitCount, append([]string{DimSeverity, sev.String()}, regionDim...)...)
+				add(MetricFindings, float64(bySeverity[sev]), types.StandardUnitCount, append([]string{DimSeverity, sev.String()}, sc.dims...)...)
 			}
 		}
-		if scopeListed {
-			apis := rep.Summary.APIsScanned
-			if region != "" {
-				apis = rep.APIsIn(region)
-			}
-			add(MetricAPIsScanned, float64(apis), types.StandardUnitCount, regionDim...)
+		if anyListed && sc.checks {
+			add(MetricAPIsScanned, float64(apis), types.StandardUnitCount, sc.dims...)
 		}
 		complete := 0.0
 		if scopeErrs == 0 {
 			complete = 1
 		}
-		add(MetricScanErrors, float64(scopeErrs), types.StandardUnitCount, regionDim...)
-		add(MetricComplete, complete, types.StandardUnitNone, regionDim...)
-		if region == "" {
+		add(MetricScanErrors, float64(scopeErrs), types.StandardUnitCount, sc.dims...)
+		add(MetricComplete, complete, types.StandardUnitNone, sc.dims...)
+		if sc.dims == nil {
+			if opts.Organization {
+				add(MetricAccountsScanned, float64(rep.Summary.AccountsScanned), types.StandardUnitCount)
+			}
 			add(MetricScanDuration, duration.Seconds(), types.StandardUnitSeconds)
 		}
 	}
 	if opts.PerAPI {
 		for _, api := range rep.APIs {
-			if errs[api.Region] == 0 {
-				add(MetricFindings, float64(api.Findings), types.StandardUnitCount, DimRegion, api.Region, DimAPIID, api.ID)
+			if errs[place{api.Account, api.Region}] == 0 {
+				dims := []string{DimRegion, api.Region, DimAPIID, api.ID}
+				if opts.Organization {
+					dims = append([]string{DimAccountID, api.Account}, dims...)
+				}
+				add(MetricFindings, float64(api.Findings), types.StandardUnitCount, dims...)
 			}
 		}
 	}

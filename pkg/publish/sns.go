@@ -159,7 +159,10 @@ func Subject(rep *report.Report) string {
 	// An account id that could not be read is left out (the report's warnings say why), never
 	// replaced by a word that reads like one.
 	where := ""
-	if rep.AccountID != "" {
+	switch {
+	case rep.MultiAccount():
+		where = fmt.Sprintf("%d accounts, ", len(rep.Accounts))
+	case rep.AccountID != "":
 		where = rep.AccountID + " "
 	}
 	s := fmt.Sprintf("API Gateway drift: %s in %s%s", what, where, strings.Join(rep.Regions, " "))

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/apigw-drift/driftaudit/pkg/checks"
 )
 
 // WriteMarkdown writes the report for a ticket or a pull request: a summary, a table per API
@@ -14,6 +16,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	account := r.AccountID
 	if account == "" {
 		account = "unknown account"
+	}
+	if r.MultiAccount() {
+		account = fmt.Sprintf("%d accounts", len(r.Accounts))
 	}
 	fmt.Fprintf(b, "# API Gateway drift audit of %s\n\n", account)
 	fmt.Fprintf(b, "Regions: %s. Generated %s.\n\n", strings.Join(r.Regions, ", "), r.GeneratedAt.Format("2006-01-02 15:04 MST"))
@@ -32,31 +37,53 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(b, "\nNo findings in what could be read; see the scan errors.\n")
 		}
 	}
-	for _, g := range groups(r.Findings) {
-		fmt.Fprintf(b, "\n## %s\n\n| severity | check | stage | where | finding |\n|---|---|---|---|---|\n", mdCell(g.title))
-		var fixes []string
-		for _, sg := range g.stages {
-			for _, f := range sg.findings {
-				fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", f.Severity, f.Check, mdCell(f.Stage), mdCell(strings.TrimSpace(where(f))), mdCell(f.Message))
-				label := f.Check
-				for _, part := range []string{f.Stage, strings.TrimSpace(where(f))} {
-					if part != "" {
-						label += ", " + part
+	writeGroups := func(findings []checks.Finding, heading string) {
+		for _, g := range groups(findings) {
+			fmt.Fprintf(b, "\n%s %s\n\n| severity | check | stage | where | finding |\n|---|---|---|---|---|\n", heading, mdCell(g.title))
+			var fixes []string
+			for _, sg := range g.stages {
+				for _, f := range sg.findings {
+					fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", f.Severity, f.Check, mdCell(f.Stage), mdCell(strings.TrimSpace(where(f))), mdCell(f.Message))
+					label := f.Check
+					for _, part := range []string{f.Stage, strings.TrimSpace(where(f))} {
+						if part != "" {
+							label += ", " + part
+						}
 					}
+					fixes = append(fixes, label, f.Remediation)
 				}
-				fixes = append(fixes, label, f.Remediation)
+			}
+			fmt.Fprintf(b, "\n<details><summary>Remediation</summary>\n")
+			for i := 0; i+1 < len(fixes); i += 2 {
+				fmt.Fprintf(b, "\n%s:\n\n```sh\n%s\n```\n", mdCell(fixes[i]), fixes[i+1])
+			}
+			fmt.Fprintf(b, "\n</details>\n")
+		}
+	}
+	if !r.MultiAccount() {
+		writeGroups(r.Findings, "##")
+	} else {
+		order := r.ByAccountWorstFirst()
+		fmt.Fprintf(b, "\n## Accounts, worst first\n\n| account | critical | warning | info | scan errors | complete |\n|---|---|---|---|---|---|\n")
+		for _, id := range order {
+			a := r.Summary.ByAccount[id]
+			done := "yes"
+			if !a.Complete {
+				done = "**no**"
+			}
+			fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %s |\n", accountName(id), a.BySeverity["critical"], a.BySeverity["warning"], a.BySeverity["info"], a.Errors, done)
+		}
+		for _, id := range order {
+			if mine := accountFindings(r.Findings, id); len(mine) > 0 {
+				fmt.Fprintf(b, "\n## Account %s\n", accountName(id))
+				writeGroups(mine, "###")
 			}
 		}
-		fmt.Fprintf(b, "\n<details><summary>Remediation</summary>\n")
-		for i := 0; i+1 < len(fixes); i += 2 {
-			fmt.Fprintf(b, "\n%s:\n\n```sh\n%s\n```\n", mdCell(fixes[i]), fixes[i+1])
-		}
-		fmt.Fprintf(b, "\n</details>\n")
 	}
 	if len(r.Errors) > 0 {
-		fmt.Fprintf(b, "\n## Scan errors\n\nWhat these calls would have read is missing from this report.\n\n| region | API | operation | error |\n|---|---|---|---|\n")
+		fmt.Fprintf(b, "\n## Scan errors\n\nWhat these calls would have read is missing from this report.\n\n| account | region | API | operation | error |\n|---|---|---|---|---|\n")
 		for _, e := range r.Errors {
-			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", e.Region, mdCell(e.APIID), e.Operation, mdCell(e.Message))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", accountName(e.AccountID), e.Region, mdCell(e.APIID), e.Operation, mdCell(e.Message))
 		}
 	}
 	if len(r.Suppressed) > 0 {

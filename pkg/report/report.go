@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/apigw-drift/driftaudit/pkg/checks"
@@ -16,18 +18,21 @@ import (
 )
 
 // SchemaVersion is the version of the JSON document; it changes only when a field changes
-// meaning or goes away.
-const SchemaVersion = 1
+// meaning or goes away. Version 2 audits several accounts: every finding and error names its
+// account_id, and the summary counts accounts_scanned and by_account.
+const SchemaVersion = 2
 
 // Report is the outcome of one audit.
 type Report struct {
-	SchemaVersion int                   `json:"schema_version"`
-	GeneratedAt   time.Time             `json:"generated_at"`
-	AccountID     string                `json:"account_id,omitempty"`
-	Regions       []string              `json:"regions"`
-	Summary       Summary               `json:"summary"`
-	Findings      []checks.Finding      `json:"findings"`
-	Errors        []inventory.ScanError `json:"errors"`
+	SchemaVersion int       `json:"schema_version"`
+	GeneratedAt   time.Time `json:"generated_at"`
+	// AccountID is the account of a one-account audit; Accounts lists every account audited.
+	AccountID string                `json:"account_id,omitempty"`
+	Accounts  []string              `json:"accounts"`
+	Regions   []string              `json:"regions"`
+	Summary   Summary               `json:"summary"`
+	Findings  []checks.Finding      `json:"findings"`
+	Errors    []inventory.ScanError `json:"errors"`
 	// Suppressed lists the findings a suppression silenced, each with its reason.
 	Suppressed []suppress.Suppressed `json:"suppressed"`
 	// Warnings are notices about the run itself, such as expired suppressions.
@@ -41,15 +46,15 @@ type Report struct {
 
 // APIFindings counts one API's findings.
 type APIFindings struct {
-	Region, ID, Name string
-	Findings         int
+	Account, Region, ID, Name string
+	Findings                  int
 }
 
-// APIsIn counts the APIs scanned in a region.
-func (r *Report) APIsIn(region string) int {
+// APIsIn counts the APIs scanned in a region (of every account when account is "*").
+func (r *Report) APIsIn(account, region string) int {
 	n := 0
 	for _, a := range r.APIs {
-		if a.Region == region {
+		if a.Region == region && (account == "*" || a.Account == account) {
 			n++
 		}
 	}
@@ -66,6 +71,22 @@ type Summary struct {
 	Errors      int            `json:"errors"`
 	Complete    bool           `json:"complete"`
 	Suppressed  int            `json:"suppressed"`
+	// AccountsScanned counts the accounts audited, read or not; ByAccount tells each one's
+	// findings and errors, and whether it was read completely.
+	AccountsScanned int                       `json:"accounts_scanned"`
+	ByAccount       map[string]AccountSummary `json:"by_account"`
+}
+
+// AccountSummary is one account's part of the summary.
+type AccountSummary struct {
+	Findings   int            `json:"findings"`
+	BySeverity map[string]int `json:"by_severity"`
+	Errors     int            `json:"errors"`
+	Complete   bool           `json:"complete"`
+}
+
+func severityCounts() map[string]int {
+	return map[string]int{checks.Critical.String(): 0, checks.Warning.String(): 0, checks.Info.String(): 0}
 }
 
 // Build assembles the report of inv with the findings of the checks that ran.
@@ -74,14 +95,16 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 		SchemaVersion: SchemaVersion,
 		GeneratedAt:   now.UTC(),
 		AccountID:     inv.AccountID,
+		Accounts:      []string{},
 		Regions:       []string{},
 		Findings:      findings,
 		Errors:        []inventory.ScanError{},
 		Suppressed:    []suppress.Suppressed{},
 		Ran:           ran,
 		Summary: Summary{
-			BySeverity: map[string]int{checks.Critical.String(): 0, checks.Warning.String(): 0, checks.Info.String(): 0},
+			BySeverity: severityCounts(),
 			ByCheck:    map[string]int{},
+			ByAccount:  map[string]AccountSummary{},
 		},
 	}
 	if r.Findings == nil {
@@ -92,30 +115,74 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 		r.Summary.ByCheck[c.ID] = 0
 	}
 	index := map[string]int{}
+	account := func(id string) AccountSummary {
+		a, ok := r.Summary.ByAccount[id]
+		if !ok {
+			a = AccountSummary{BySeverity: severityCounts(), Complete: true}
+			r.Accounts = append(r.Accounts, id)
+		}
+		return a
+	}
 	for _, reg := range inv.Regions {
-		r.Regions = append(r.Regions, reg.Name)
+		if !slices.Contains(r.Regions, reg.Name) {
+			r.Regions = append(r.Regions, reg.Name)
+		}
+		a := account(reg.Account)
+		a.Errors += len(reg.Errors)
+		a.Complete = a.Complete && len(reg.Errors) == 0
+		r.Summary.ByAccount[reg.Account] = a
 		r.Summary.APIsScanned += len(reg.APIs) + len(reg.V2APIs)
 		r.Errors = append(r.Errors, reg.Errors...)
 		for _, api := range reg.APIs {
-			index[reg.Name+"\x00"+api.ID] = len(r.APIs)
-			r.APIs = append(r.APIs, APIFindings{Region: reg.Name, ID: api.ID, Name: api.Name})
+			index[apiKey(reg.Account, reg.Name, api.ID)] = len(r.APIs)
+			r.APIs = append(r.APIs, APIFindings{Account: reg.Account, Region: reg.Name, ID: api.ID, Name: api.Name})
 		}
 		for _, api := range reg.V2APIs {
-			index[reg.Name+"\x00"+api.ID] = len(r.APIs)
-			r.APIs = append(r.APIs, APIFindings{Region: reg.Name, ID: api.ID, Name: api.Name})
+			index[apiKey(reg.Account, reg.Name, api.ID)] = len(r.APIs)
+			r.APIs = append(r.APIs, APIFindings{Account: reg.Account, Region: reg.Name, ID: api.ID, Name: api.Name})
 		}
 	}
+	slices.Sort(r.Regions)
 	for _, f := range findings {
 		r.Summary.BySeverity[f.Severity.String()]++
 		r.Summary.ByCheck[f.Check]++
-		if i, ok := index[f.Region+"\x00"+f.APIID]; ok && f.APIID != "" {
+		a := account(f.AccountID)
+		a.Findings++
+		a.BySeverity[f.Severity.String()]++
+		r.Summary.ByAccount[f.AccountID] = a
+		if i, ok := index[apiKey(f.AccountID, f.Region, f.APIID)]; ok && f.APIID != "" {
 			r.APIs[i].Findings++
 		}
 	}
+	slices.Sort(r.Accounts)
 	r.Summary.Findings = len(findings)
 	r.Summary.Errors = len(r.Errors)
 	r.Summary.Complete = len(r.Errors) == 0
+	r.Summary.AccountsScanned = len(r.Accounts)
 	return r
+}
+
+func apiKey(account, region, id string) string { return account + "\x00" + region + "\x00" + id }
+
+// ByAccountWorstFirst lists the accounts worst first: most critical findings, then most scan
+// errors (an account not read completely hides what it has), then warnings, then info, then id.
+func (r *Report) ByAccountWorstFirst() []string {
+	ids := slices.Clone(r.Accounts)
+	slices.SortStableFunc(ids, func(a, b string) int {
+		x, y := r.Summary.ByAccount[a], r.Summary.ByAccount[b]
+		for _, c := range []int{
+			y.BySeverity[checks.Critical.String()] - x.BySeverity[checks.Critical.String()],
+			y.Errors - x.Errors,
+			y.BySeverity[checks.Warning.String()] - x.BySeverity[checks.Warning.String()],
+			y.BySeverity[checks.Info.String()] - x.BySeverity[checks.Info.String()],
+		} {
+			if c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a, b)
+	})
+	return ids
 }
 
 // Worst is the highest severity among the findings, or 0 when there are none.
@@ -189,6 +256,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 			}
 			return field("account_id", r.AccountID, false)
 		},
+		func() error { return field("accounts", r.Accounts, false) },
 		func() error { return field("regions", r.Regions, false) },
 		func() error { return field("summary", r.Summary, false) },
 		func() error {

@@ -109,7 +109,12 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	if account == "" {
 		account = "unknown account"
 	}
-	fmt.Fprintf(b, "API Gateway drift audit of %s in %s, %s\n", account, strings.Join(r.Regions, ", "), r.GeneratedAt.Format("2006-01-02 15:04 MST"))
+	multi := r.MultiAccount()
+	if multi {
+		fmt.Fprintf(b, "API Gateway drift audit of %d accounts in %s, %s\n", len(r.Accounts), strings.Join(r.Regions, ", "), r.GeneratedAt.Format("2006-01-02 15:04 MST"))
+	} else {
+		fmt.Fprintf(b, "API Gateway drift audit of %s in %s, %s\n", account, strings.Join(r.Regions, ", "), r.GeneratedAt.Format("2006-01-02 15:04 MST"))
+	}
 	switch {
 	case len(r.Findings) == 0 && r.Summary.Complete:
 		fmt.Fprintf(b, "\nAll clear: no findings in %d API(s).\n", r.Summary.APIsScanned)
@@ -120,17 +125,36 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	if limit >= 0 && limit < len(shown) {
 		shown = shown[:limit]
 	}
-	for _, g := range groups(shown) {
-		fmt.Fprintf(b, "\n%s\n", g.title)
-		for _, sg := range g.stages {
-			if sg.name != "" {
-				fmt.Fprintf(b, "  %s\n", sg.name)
+	writeGroups := func(findings []checks.Finding) {
+		for _, g := range groups(findings) {
+			fmt.Fprintf(b, "\n%s\n", g.title)
+			for _, sg := range g.stages {
+				if sg.name != "" {
+					fmt.Fprintf(b, "  %s\n", sg.name)
+				}
+				for _, f := range sg.findings {
+					fmt.Fprintf(b, "    %s %s%s\n", severityLabel(f.Severity, limits.Color), f.Check, where(f))
+					fmt.Fprintf(b, "             %s\n", f.Message)
+					fmt.Fprintf(b, "      fix:   %s\n", f.Remediation)
+				}
 			}
-			for _, f := range sg.findings {
-				fmt.Fprintf(b, "    %s %s%s\n", severityLabel(f.Severity, limits.Color), f.Check, where(f))
-				fmt.Fprintf(b, "             %s\n", f.Message)
-				fmt.Fprintf(b, "      fix:   %s\n", f.Remediation)
+		}
+	}
+	if !multi {
+		writeGroups(shown)
+	} else {
+		order := r.ByAccountWorstFirst()
+		fmt.Fprintf(b, "\nAccounts, worst first:\n")
+		for _, id := range order {
+			fmt.Fprintf(b, "  %s\n", r.AccountLine(id))
+		}
+		for _, id := range order {
+			mine := accountFindings(shown, id)
+			if len(mine) == 0 {
+				continue
 			}
+			fmt.Fprintf(b, "\n=== account %s ===\n", accountName(id))
+			writeGroups(mine)
 		}
 	}
 	if omitted := len(r.Findings) - len(shown); omitted > 0 {
@@ -147,7 +171,11 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 			if e.APIID != "" {
 				api = " API " + e.APIID
 			}
-			fmt.Fprintf(b, "  %s%s %s: %s\n", e.Region, api, e.Operation, e.Message)
+			acct := ""
+			if multi {
+				acct = accountName(e.AccountID) + " "
+			}
+			fmt.Fprintf(b, "  %s%s%s %s: %s\n", acct, e.Region, api, e.Operation, e.Message)
 		}
 		if omitted := len(r.Errors) - len(shownErrors); omitted > 0 {
 			fmt.Fprintf(b, "  ... and %d more scan error(s). %s\n", omitted, note)
@@ -218,6 +246,9 @@ func (r *Report) SummaryLine() string {
 	s := r.Summary
 	line := fmt.Sprintf("Summary: %d critical, %d warning, %d info in %d API(s), %d region(s)",
 		s.BySeverity["critical"], s.BySeverity["warning"], s.BySeverity["info"], s.APIsScanned, len(r.Regions))
+	if r.MultiAccount() {
+		line += fmt.Sprintf(", %d accounts", len(r.Accounts))
+	}
 	if s.Suppressed > 0 {
 		line += fmt.Sprintf(", %d suppressed", s.Suppressed)
 	}
@@ -236,4 +267,36 @@ func severityLabel(s checks.Severity, color bool) string {
 		return label
 	}
 	return severityColors[s] + label + "\x1b[0m"
+}
+
+// MultiAccount reports whether the report covers several accounts: text, Markdown and SNS then
+// group by account, worst first; a one-account report reads as it always has.
+func (r *Report) MultiAccount() bool { return len(r.Accounts) > 1 }
+
+// AccountLine is one account's summary: "111111111111  2 critical, 0 warning, 1 info; complete".
+func (r *Report) AccountLine(id string) string {
+	a := r.Summary.ByAccount[id]
+	line := fmt.Sprintf("%s  %d critical, %d warning, %d info", accountName(id), a.BySeverity["critical"], a.BySeverity["warning"], a.BySeverity["info"])
+	if a.Complete {
+		return line + "; complete"
+	}
+	return line + fmt.Sprintf("; INCOMPLETE: %d error(s)", a.Errors)
+}
+
+func accountName(id string) string {
+	if id == "" {
+		return "(unknown account)"
+	}
+	return id
+}
+
+// accountFindings is the findings of one account, in their order.
+func accountFindings(findings []checks.Finding, account string) []checks.Finding {
+	var out []checks.Finding
+	for _, f := range findings {
+		if f.AccountID == account {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -33,7 +33,7 @@ func FuzzParseSuppressions(f *testing.F) {
 		{Check: "base-path-gap", Severity: checks.Critical, Region: "eu-west-1", Domain: "api.example.com", Message: "m", Remediation: "r"},
 		finding("missing-options", "ü*?[", "{proxy+}", "*"),
 	}
-	tags := map[string]map[string]string{"eu-west-1\x00t1": {suppress.TagName: "stage-behind-latest"}}
+	tags := map[string]map[string]string{suppress.TagKey("", "eu-west-1", "t1"): {suppress.TagName: "stage-behind-latest"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := suppress.Parse("fuzz.yaml", bytes.NewReader(data), checks.All())
 		if err != nil {

@@ -31,6 +31,9 @@ type Entry struct {
 	API string `json:"api" yaml:"api"`
 	// Stage, when set, limits the entry to findings on that stage (globs allowed).
 	Stage string `json:"stage,omitempty" yaml:"stage,omitempty"`
+	// Account, when set, limits the entry to findings in that account (globs allowed), for an
+	// audit of several accounts.
+	Account string `json:"account,omitempty" yaml:"account,omitempty"`
 	// Reason is mandatory: a suppression nobody can explain is a finding hidden.
 	Reason string `json:"reason" yaml:"reason"`
 	// Expires is a date (YYYY-MM-DD); from that day on, the entry no longer applies.
@@ -91,7 +94,7 @@ func Parse(name string, r io.Reader, known []checks.Check) (*Set, error) {
 		case strings.TrimSpace(e.Reason) == "":
 			return nil, fmt.Errorf("%s: reason is required", where)
 		}
-		for _, g := range []string{e.API, e.Stage} {
+		for _, g := range []string{e.API, e.Stage, e.Account} {
 			if _, err := path.Match(g, ""); err != nil {
 				return nil, fmt.Errorf("%s: bad pattern %q: %w", where, g, err)
 			}
@@ -152,7 +155,7 @@ type Outcome struct {
 }
 
 // Apply splits findings into those that stand and those suppressed by the tag (tags maps
-// "region\x00apiID" to the API's tags) or by s (nil for none), as of now.
+// TagKey to the API's tags) or by s (nil for none), as of now.
 func Apply(findings []checks.Finding, tags map[string]map[string]string, s *Set, now time.Time) Outcome {
 	out := Outcome{Findings: findings, Suppressed: []Suppressed{}}
 	if findings == nil {
@@ -232,7 +235,7 @@ func byTag(f checks.Finding, tags map[string]map[string]string) (string, bool) {
 	if f.APIID == "" {
 		return "", false
 	}
-	v, ok := tags[f.Region+"\x00"+f.APIID][TagName]
+	v, ok := tags[TagKey(f.AccountID, f.Region, f.APIID)][TagName]
 	if !ok {
 		return "", false
 	}
@@ -244,9 +247,17 @@ func byTag(f checks.Finding, tags map[string]map[string]string) (string, bool) {
 	return "", false
 }
 
+// TagKey is the key of an API's tags in the map Apply takes.
+func TagKey(account, region, apiID string) string { return account + "\x00" + region + "\x00" + apiID }
+
 func (e Entry) matches(f checks.Finding) bool {
 	if e.Check != "all" && e.Check != f.Check {
 		return false
+	}
+	if e.Account != "" {
+		if ok, _ := path.Match(e.Account, f.AccountID); !ok {
+			return false
+		}
 	}
 	apiOK := e.API == "*"
 	for _, v := range []string{f.APIID, f.APIName} {

@@ -66,9 +66,9 @@ suppressions:
   - {check: base-path-gap, api: "*", reason: "domains owned by another team"}
 `)
 	tags := map[string]map[string]string{
-		"eu-west-1\x00t1": {suppress.TagName: "stage-behind-latest, options-requires-auth"},
-		"eu-west-1\x00t2": {suppress.TagName: "all"},
-		"us-east-1\x00t1": {suppress.TagName: "all"}, // same id in another region: no effect
+		suppress.TagKey("", "eu-west-1", "t1"): {suppress.TagName: "stage-behind-latest, options-requires-auth"},
+		suppress.TagKey("", "eu-west-1", "t2"): {suppress.TagName: "all"},
+		suppress.TagKey("", "us-east-1", "t1"): {suppress.TagName: "all"}, // same id in another region: no effect
 	}
 	in := []checks.Finding{
 		finding("missing-options", "l1", "legacy-orders", ""),                                                          // file, by name glob
@@ -141,4 +141,33 @@ func at(s []string, i int) string {
 		return s[i]
 	}
 	return "(none)"
+}
+
+// An entry with an account applies in that account only; a tag applies to its API in its own
+// account, never to an API of the same id elsewhere.
+func TestSuppressByAccount(t *testing.T) {
+	set := parse(t, `
+suppressions:
+  - {check: missing-options, api: "*", account: "1111*", reason: "sandbox accounts"}
+`)
+	tags := map[string]map[string]string{suppress.TagKey("222222222222", "eu-west-1", "t1"): {suppress.TagName: "all"}}
+	in := []checks.Finding{
+		finding("missing-options", "o1", "orders", ""),
+		finding("missing-options", "o1", "orders", ""),
+		finding("never-deployed", "t1", "tagged", ""),
+		finding("never-deployed", "t1", "tagged", ""),
+	}
+	in[0].AccountID, in[1].AccountID = "111111111111", "222222222222"
+	in[2].AccountID, in[3].AccountID = "111111111111", "222222222222"
+	out := suppress.Apply(in, tags, set, now)
+	var kept []string
+	for _, f := range out.Findings {
+		kept = append(kept, f.Check+"@"+f.AccountID)
+	}
+	if want := "missing-options@222222222222 never-deployed@111111111111"; strings.Join(kept, " ") != want {
+		t.Errorf("kept %v, want %s", kept, want)
+	}
+	if _, err := suppress.Parse("bad.yaml", strings.NewReader(`suppressions: [{check: all, api: "*", account: "[", reason: r}]`), checks.All()); err == nil {
+		t.Error("a bad account pattern was accepted")
+	}
 }
