@@ -45,7 +45,7 @@ func (s *Shim) serveAPIGateway(ctx context.Context, in *inbound) (*reply, error)
 
 // stageKey names a stage across accounts and regions.
 type stageKey struct {
-	principal, region, apiID, stage string
+	account, region, apiID, stage string
 }
 
 // stageExtraFields are the stage settings moto's UpdateStage silently ignores; the shim keeps
@@ -60,7 +60,7 @@ func (s *Shim) updateStage(ctx context.Context, in *inbound) (*reply, error) {
 		} `json:"patchOperations"`
 	}
 	if json.Unmarshal(in.body, &patch) == nil {
-		key := stageKey{in.call.Principal, in.call.Region, in.call.apiID(), in.call.Labels["stageName"]}
+		key := stageKey{in.call.Account, in.call.Region, in.call.apiID(), in.call.Labels["stageName"]}
 		s.mu.Lock()
 		for _, op := range patch.PatchOperations {
 			field, ok := stageExtraFields[op.Path]
@@ -104,7 +104,7 @@ func (s *Shim) withStageExtras(in *inbound, body []byte, list bool) []byte {
 		if json.Unmarshal(stage["stageName"], &name) != nil {
 			return
 		}
-		for field, v := range s.stageExtras[stageKey{in.call.Principal, in.call.Region, in.call.apiID(), name}] {
+		for field, v := range s.stageExtras[stageKey{in.call.Account, in.call.Region, in.call.apiID(), name}] {
 			stage[field], _ = json.Marshal(v)
 		}
 	}
@@ -139,7 +139,7 @@ func (s *Shim) withStageExtras(in *inbound, body []byte, list bool) []byte {
 // snapshotKey keeps deployments of different accounts and regions apart even when a test fixes
 // API ids with the _custom_id_ tag.
 type snapshotKey struct {
-	principal, region, apiID, deploymentID string
+	account, region, apiID, deploymentID string
 }
 
 type methodSnapshot struct {
@@ -163,7 +163,7 @@ func (s *Shim) createDeployment(ctx context.Context, in *inbound) (*reply, error
 	if json.Unmarshal(rep.body, &created) != nil || created.ID == "" {
 		return rep, nil
 	}
-	key := snapshotKey{in.call.Principal, in.call.Region, in.call.apiID(), created.ID}
+	key := snapshotKey{in.call.Account, in.call.Region, in.call.apiID(), created.ID}
 	s.mu.Lock()
 	s.snapshots[key] = snap
 	s.mu.Unlock()
@@ -240,7 +240,7 @@ func (s *Shim) getDeployment(ctx context.Context, in *inbound) (*reply, error) {
 	if err != nil || rep.status != http.StatusOK || !wantsEmbed(in.r.URL.Query(), "apisummary") {
 		return rep, err
 	}
-	key := snapshotKey{in.call.Principal, in.call.Region, in.call.apiID(), in.call.Labels["deploymentId"]}
+	key := snapshotKey{in.call.Account, in.call.Region, in.call.apiID(), in.call.Labels["deploymentId"]}
 	s.mu.Lock()
 	snap, ok := s.snapshots[key]
 	s.mu.Unlock()

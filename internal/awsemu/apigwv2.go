@@ -57,7 +57,7 @@ func (s *Shim) serveAPIGatewayV2(ctx context.Context, in *inbound) (*reply, erro
 }
 
 // apiKey names an API across accounts and regions.
-type apiKey struct{ principal, region, apiID string }
+type apiKey struct{ account, region, apiID string }
 
 // v2Stage is what the shim keeps of a v2 stage beside moto's: the deployment it points to and
 // the settings of UpdateStage, which moto does not implement.
@@ -314,7 +314,7 @@ func (s *Shim) pagedV2With(ctx context.Context, in *inbound, edit func([]json.Ra
 // ---- stages ----
 
 func (s *Shim) stageKeyOf(in *inbound, stage string) stageKey {
-	return stageKey{in.call.Principal, in.call.Region, in.call.apiID(), stage}
+	return stageKey{in.call.Account, in.call.Region, in.call.apiID(), stage}
 }
 
 // decorateStage adds to one of moto's v2 stages what the shim keeps: UpdateStage's settings, the
@@ -386,7 +386,7 @@ func (s *Shim) getStagesV2(ctx context.Context, in *inbound) (*reply, error) {
 func (s *Shim) deploymentExists(in *inbound, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, d := range s.v2deployments[apiKey{in.call.Principal, in.call.Region, in.call.apiID()}] {
+	for _, d := range s.v2deployments[apiKey{in.call.Account, in.call.Region, in.call.apiID()}] {
 		if d.id == id {
 			return true
 		}
@@ -503,11 +503,11 @@ func (s *Shim) deleteAPIV2(ctx context.Context, in *inbound) (*reply, error) {
 	if err != nil || rep.status/100 != 2 {
 		return rep, err
 	}
-	p, r, id := in.call.Principal, in.call.Region, in.call.apiID()
+	p, r, id := in.call.Account, in.call.Region, in.call.apiID()
 	s.mu.Lock()
 	delete(s.v2deployments, apiKey{p, r, id})
 	for k := range s.v2stages {
-		if k.principal == p && k.region == r && k.apiID == id {
+		if k.account == p && k.region == r && k.apiID == id {
 			delete(s.v2stages, k)
 		}
 	}
@@ -557,7 +557,7 @@ func (s *Shim) createDeploymentV2(ctx context.Context, in *inbound) (*reply, err
 	}
 	d := &v2Deployment{id: s.newID(6), description: body.Description, created: time.Now(), definition: def}
 	shape := d.shape()
-	key := apiKey{in.call.Principal, in.call.Region, apiID}
+	key := apiKey{in.call.Account, in.call.Region, apiID}
 	s.mu.Lock()
 	s.v2deployments[key] = append(s.v2deployments[key], d)
 	if body.StageName != "" {
@@ -592,7 +592,7 @@ func (s *Shim) getDeploymentsV2(ctx context.Context, in *inbound) (*reply, error
 		return rep, err
 	}
 	s.mu.Lock()
-	deps := s.v2deployments[apiKey{in.call.Principal, in.call.Region, in.call.apiID()}]
+	deps := s.v2deployments[apiKey{in.call.Account, in.call.Region, in.call.apiID()}]
 	items := make([]json.RawMessage, 0, len(deps))
 	for _, d := range deps {
 		b, _ := json.Marshal(d.shape())
@@ -620,7 +620,7 @@ func (s *Shim) deploymentV2(ctx context.Context, in *inbound) (*reply, error) {
 		}
 		desc = body.Description
 	}
-	key := apiKey{in.call.Principal, in.call.Region, in.call.apiID()}
+	key := apiKey{in.call.Account, in.call.Region, in.call.apiID()}
 	id := in.call.Labels["deploymentId"]
 	s.mu.Lock()
 	var found map[string]any
@@ -654,7 +654,7 @@ func (s *Shim) deploymentV2(ctx context.Context, in *inbound) (*reply, error) {
 func (s *Shim) findDeployment(in *inbound, id string) *v2Deployment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, d := range s.v2deployments[apiKey{in.call.Principal, in.call.Region, in.call.apiID()}] {
+	for _, d := range s.v2deployments[apiKey{in.call.Account, in.call.Region, in.call.apiID()}] {
 		if d.id == id {
 			return d
 		}

@@ -27,10 +27,10 @@ import (
 //   - mappings outlive the stages and APIs they point to, as in AWS: they dangle.
 
 // domainKey names a custom domain across accounts and regions.
-type domainKey struct{ principal, region, domain string }
+type domainKey struct{ account, region, domain string }
 
 func (s *Shim) domainKeyOf(in *inbound, domain string) domainKey {
-	return domainKey{in.call.Principal, in.call.Region, domain}
+	return domainKey{in.call.Account, in.call.Region, domain}
 }
 
 // apiMapping is a mapping the shim keeps because moto cannot.

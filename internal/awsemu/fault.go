@@ -31,6 +31,9 @@ type Fault struct {
 	Operation string // matches v1 and v2 operations of that name alike (GetDomainNames, ...)
 	Region    string
 	APIID     string // the {restapi_id} of /restapis/{restapi_id}/..., or the {apiId} of /v2/apis/{apiId}/...
+	// Account matches the account a request is about: for sts:AssumeRole the role's account (so
+	// a denied member role is a Fault), else the account its credentials land in.
+	Account string
 	Kind      FaultKind
 	// Status, ErrorType and Message shape a FaultStatus answer (ErrorType and Message a
 	// FaultThrottle one too). Status 0 means 500; an empty ErrorType is the one AWS uses for the
@@ -74,7 +77,8 @@ func (f *Fault) matches(c *call) bool {
 	return (f.Service == "" || f.Service == c.Service) &&
 		(f.Operation == "" || f.Operation == c.Operation) &&
 		(f.Region == "" || f.Region == c.Region) &&
-		(f.APIID == "" || f.APIID == c.apiID())
+		(f.APIID == "" || f.APIID == c.apiID()) &&
+		(f.Account == "" || f.Account == c.Account)
 }
 
 func (s *Shim) pickFault(c *call) (Fault, bool) {

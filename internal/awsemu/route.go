@@ -33,6 +33,8 @@ type call struct {
 	// Principal names the moto account the request lands in: moto picks the account from an
 	// X-Moto-Account-Id header, else from the access key.
 	Principal string
+	// Account is the account the request is about (Shim.accountOf).
+	Account string
 	// V2 is true for an API Gateway v2 (HTTP and WebSocket APIs) request: its paths begin with
 	// /v2/. v1 and v2 share the signing name apigateway and several operation names
 	// (GetDomainNames, CreateDeployment, GetStage, ...), so only this tells them apart.

@@ -49,7 +49,7 @@ type Shim struct {
 	rng       *rand.Rand
 	faults    []*faultState
 	quotas    Quotas
-	buckets   map[principalRegion]*bucketPair
+	buckets   map[accountRegion]*bucketPair
 	maxPage   int
 	snapshots map[snapshotKey][]byte
 	// stageExtras holds the stage settings moto ignores (web ACL, client certificate).
@@ -63,12 +63,15 @@ type Shim struct {
 	v2status      map[statusKey]string
 	mappings      map[domainKey][]apiMapping
 	idSeq         int
+	// keyAccounts maps an assumed role's access key to the role's account.
+	keyAccounts map[string]string
 }
 
 // Request is one request the shim answered, as the log keeps it.
 type Request struct {
 	Service   string // signing name from the SigV4 scope: apigateway, sns, monitoring, ...
 	Region    string
+	Account   string // the account the request is about (see Fault.Account)
 	Operation string // AWS operation name, or "METHOD /path" when unknown
 	// V2 marks an API Gateway v2 operation (a /v2/ path); v1 and v2 share the service name and
 	// several operation names, such as GetDomainNames and CreateDeployment.
@@ -117,7 +120,7 @@ func NewShim(upstream string, opts ...Option) *Shim {
 		cancel:      cancel,
 		apiSummary:  true,
 		rng:         rand.New(rand.NewPCG(1, 0)),
-		buckets:     make(map[principalRegion]*bucketPair),
+		buckets:     make(map[accountRegion]*bucketPair),
 		snapshots:   make(map[snapshotKey][]byte),
 		stageExtras: make(map[stageKey]map[string]string),
 
@@ -125,6 +128,7 @@ func NewShim(upstream string, opts ...Option) *Shim {
 		v2stages:      make(map[stageKey]*v2Stage),
 		v2status:      make(map[statusKey]string),
 		mappings:      make(map[domainKey][]apiMapping),
+		keyAccounts:   make(map[string]string),
 	}
 	for _, o := range opts {
 		o(s)
@@ -280,9 +284,11 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	in := &inbound{r: r, call: identify(r, body), body: body}
+	in.call.Account = s.accountOf(&in.call, body)
 	entry := Request{
 		Service:   in.call.Service,
 		Region:    in.call.Region,
+		Account:   in.call.Account,
 		Operation: in.call.Operation,
 		V2:        in.call.V2,
 		APIID:     in.call.apiID(),
@@ -358,6 +364,9 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			rep = s.errorReply(&in.call, http.StatusBadGateway, "InternalFailure", "awsemu shim: upstream: "+err.Error())
 		}
+	}
+	if !injected {
+		s.learnAssumedKey(&in.call, rep)
 	}
 	if malformed {
 		rep.body = rep.body[:len(rep.body)/2]

@@ -37,7 +37,7 @@ func (s *Shim) SetThrottle(q Quotas) {
 	clear(s.buckets)
 }
 
-type principalRegion struct{ principal, region string }
+type accountRegion struct{ account, region string }
 
 type bucketPair struct{ all, getResources *bucket }
 
@@ -86,7 +86,7 @@ func (s *Shim) allow(c *call) bool {
 		return true
 	}
 	now := time.Now()
-	key := principalRegion{c.Principal, c.Region}
+	key := accountRegion{c.Account, c.Region}
 	bp, ok := s.buckets[key]
 	if !ok {
 		bp = &bucketPair{

@@ -253,10 +253,10 @@ func scan(ctx context.Context, c Config, cfg aws.Config, judge onAPI) (*inventor
 			select {
 			case sem <- struct{}{}:
 				defer func() { <-sem }()
-				parts[i] = scanAccount(ctx, c, cfg, roles, account, regions, httpClient, judge)
 			case <-ctx.Done():
-				parts[i] = unreadAccount(account, regions, ctx.Err().Error())
+				// Too late to start: scanAccount records every region as not read.
 			}
+			parts[i] = scanAccount(ctx, c, cfg, roles, account, regions, httpClient, judge)
 		}()
 	}
 	wg.Wait()
@@ -296,6 +296,9 @@ func scan(ctx context.Context, c Config, cfg aws.Config, judge onAPI) (*inventor
 func scanAccount(ctx context.Context, c Config, cfg aws.Config, roles accounts.Roles, account string, regions []string, httpClient *awshttp.BuildableClient, judge onAPI) *inventory.Inventory {
 	creds, assumed := roles.For(account)
 	if assumed {
+		if err := ctx.Err(); err != nil {
+			return unreadAccount(account, regions, "not read: "+err.Error())
+		}
 		// Assume once, up front: a denied role is one clear error, not one per call.
 		if _, err := creds.Retrieve(ctx); err != nil {
 			return unreadAccount(account, regions, roles.AssumeError(account, err))
