@@ -1,5 +1,7 @@
 // Command auditor is the nightly Lambda function: EventBridge Scheduler invokes it, and it audits
-// the account's API Gateway REST APIs, publishes metrics and mails the report.
+// the account's API Gateway APIs, publishes metrics and mails the report. In an organization
+// run, the same binary is the planner, the scanner and the join of the state machine
+// (AUDITOR_ROLE).
 package main
 
 import (
@@ -10,6 +12,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/apigw-drift/driftaudit/pkg/audit"
@@ -23,7 +27,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "auditor: configuration: %s\n", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(h.Invoke)
 }
 
 func build(ctx context.Context) (*nightly.Handler, error) {
@@ -36,10 +40,12 @@ func build(ctx context.Context) (*nightly.Handler, error) {
 		return nil, err
 	}
 	return &nightly.Handler{
-		Config:  cfg,
-		AWS:     awsCfg,
-		Metrics: cloudwatch.NewFromConfig(awsCfg),
-		Topic:   sns.NewFromConfig(awsCfg),
-		Logger:  lambdacontext.NewLogger(),
+		Config:        cfg,
+		AWS:           awsCfg,
+		Metrics:       cloudwatch.NewFromConfig(awsCfg),
+		Topic:         sns.NewFromConfig(awsCfg),
+		Runs:          s3.NewFromConfig(awsCfg),
+		Organizations: organizations.NewFromConfig(awsCfg),
+		Logger:        lambdacontext.NewLogger(),
 	}, nil
 }

@@ -12,14 +12,31 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apigw-drift/driftaudit/pkg/accounts"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/suppress"
 )
 
+// Roles the one binary runs in (AUDITOR_ROLE): the audit of its own account, or one of the three
+// steps of an organization run on Step Functions.
+const (
+	RoleAccount = "account"
+	RolePlan    = "plan"
+	RoleScan    = "scan"
+	RoleJoin    = "join"
+)
+
 // Config is the function's configuration, from its environment variables.
 type Config struct {
+	// Role is what the function does: RoleAccount (the default), RolePlan, RoleScan or RoleJoin.
+	Role  string
 	Audit audit.Config
+	// RunsBucket keeps an organization run's plan, item reports and joined report.
+	RunsBucket string
+	// PerAccountMetrics adds each account's Findings by Severity, ScanErrors and Complete to an
+	// organization run's metrics (5 billed custom metrics per account).
+	PerAccountMetrics bool
 	// Namespace is the CloudWatch namespace of the metrics.
 	Namespace string
 	// ReportTopicARN is the SNS topic the report goes to.
@@ -52,6 +69,12 @@ const (
 	EnvSeverityOverrides      = "SEVERITY_OVERRIDES"
 	EnvSuppressionsFile       = "SUPPRESSIONS_FILE"
 	EnvAllowedEndpointTypes   = "ALLOWED_ENDPOINT_TYPES"
+	EnvRole                   = "AUDITOR_ROLE"
+	EnvRunsBucket             = "RUNS_BUCKET"
+	EnvAccounts               = "ACCOUNTS"
+	EnvMemberRoleName         = "MEMBER_ROLE_NAME"
+	EnvExternalID             = "EXTERNAL_ID"
+	EnvPerAccountMetrics      = "PER_ACCOUNT_METRICS"
 	// EnvTaskRoot is where Lambda unpacks the function; a suppressions.yaml bundled there is
 	// read when SUPPRESSIONS_FILE is not set.
 	EnvTaskRoot = "LAMBDA_TASK_ROOT"
@@ -91,8 +114,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.Namespace = v
 	}
+	if err := loadRole(getenv, &c); err != nil {
+		return c, err
+	}
 	c.ReportTopicARN = getenv(EnvReportTopicARN)
-	if !topicARN.MatchString(c.ReportTopicARN) {
+	if (c.Role == RoleAccount || c.Role == RoleJoin) && !topicARN.MatchString(c.ReportTopicARN) {
 		return c, fmt.Errorf("%s=%q: want an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", EnvReportTopicARN, c.ReportTopicARN)
 	}
 	var err error
@@ -146,6 +172,44 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// bucketName is S3's rule for a general purpose bucket name, without the rarer exclusions.
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+// loadRole reads the role and what an organization run's roles need.
+func loadRole(getenv func(string) string, c *Config) error {
+	c.Role = strings.TrimSpace(getenv(EnvRole))
+	switch c.Role {
+	case "":
+		c.Role = RoleAccount
+	case RoleAccount, RolePlan, RoleScan, RoleJoin:
+	default:
+		return fmt.Errorf("%s=%q: want account, plan, scan or join", EnvRole, getenv(EnvRole))
+	}
+	if c.Role == RoleAccount {
+		return nil
+	}
+	c.RunsBucket = getenv(EnvRunsBucket)
+	if !bucketName.MatchString(c.RunsBucket) {
+		return fmt.Errorf("%s=%q: the %s role needs the runs bucket's name", EnvRunsBucket, c.RunsBucket, c.Role)
+	}
+	c.Audit.Accounts = splitList(getenv(EnvAccounts))
+	if v := strings.TrimSpace(getenv(EnvMemberRoleName)); v != "" {
+		c.Audit.RoleName = v
+	}
+	for _, id := range c.Audit.Accounts {
+		if err := accounts.ValidateID(id); err != nil {
+			return fmt.Errorf("%s: %w", EnvAccounts, err)
+		}
+	}
+	if err := accounts.ValidateRoleName(c.Audit.RoleName); err != nil {
+		return fmt.Errorf("%s: %w", EnvMemberRoleName, err)
+	}
+	c.Audit.ExternalID = getenv(EnvExternalID)
+	var err error
+	c.PerAccountMetrics, err = boolVar(getenv, EnvPerAccountMetrics)
+	return err
 }
 
 // loadSelection reads which checks run, severity overrides and suppressions.

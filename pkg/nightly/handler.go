@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/apigw-drift/driftaudit/pkg/accounts"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/publish"
 	"github.com/apigw-drift/driftaudit/pkg/report"
@@ -23,6 +24,9 @@ type Handler struct {
 	AWS     aws.Config
 	Metrics publish.MetricsAPI
 	Topic   publish.TopicAPI
+	// Runs and Organizations serve an organization run's roles (nil in account mode).
+	Runs          RunsAPI
+	Organizations accounts.ListAccountsAPI
 	Logger  *slog.Logger
 	Now     func() time.Time
 }

@@ -122,9 +122,13 @@ func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, 
 				}
 			}
 		}
-		for _, api := range rep.APIs {
-			if sc.has(api.Account, api.Region) {
-				apis++
+		if sc.dims == nil {
+			apis = rep.Summary.APIsScanned
+		} else {
+			for _, api := range rep.APIs {
+				if sc.has(api.Account, api.Region) {
+					apis++
+				}
 			}
 		}
 		if scopeErrs == 0 {

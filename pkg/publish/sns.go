@@ -65,6 +65,12 @@ func (m Message) Size() int {
 // limit, the body keeps the worst findings that fit and says how many were left out and where
 // the full report is (fullReportAt, e.g. the log group that holds the JSON report).
 func BuildMessage(rep *report.Report, fullReportAt string) (Message, error) {
+	return BuildMessageWithFooter(rep, fullReportAt, "")
+}
+
+// BuildMessageWithFooter is BuildMessage with a last line that every message carries, cut or
+// not, such as where the organization report is kept.
+func BuildMessageWithFooter(rep *report.Report, fullReportAt, footer string) (Message, error) {
 	msg := Message{Subject: Subject(rep), Attributes: attributes(rep)}
 	note := "The full report is " + fullReportAt + "."
 	var renderErr error
@@ -72,7 +78,7 @@ func BuildMessage(rep *report.Report, fullReportAt string) (Message, error) {
 		// Rendering stops as soon as the body cannot fit: a report of tens of thousands of
 		// findings is never rendered whole in memory just to learn that it is too large.
 		b := cappedBuffer{limit: maxMessageBytes - msg.Size()}
-		if err := rep.WriteTextLimited(&b, report.TextOptions{MaxFindings: findings, MaxErrors: errs, Note: note}); err != nil {
+		if err := rep.WriteTextLimited(&b, report.TextOptions{MaxFindings: findings, MaxErrors: errs, Note: note, Footer: footer}); err != nil {
 			if !errors.Is(err, errTooLarge) {
 				renderErr = err
 			}

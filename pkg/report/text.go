@@ -99,6 +99,8 @@ type TextOptions struct {
 	Note                   string
 	// Color marks severities with ANSI colours, for a terminal.
 	Color bool
+	// Footer, when set, is the report's last line.
+	Footer string
 }
 
 // WriteTextLimited writes the text report within limits.
@@ -194,6 +196,9 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 		fmt.Fprintf(b, "\nFindings by check: %s\n", line)
 	}
 	fmt.Fprintf(b, "\n%s\n", r.SummaryLine())
+	if limits.Footer != "" {
+		fmt.Fprintf(b, "%s\n", limits.Footer)
+	}
 	return b.Flush()
 }
 

@@ -1,0 +1,390 @@
+package nightly
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/apigw-drift/driftaudit/pkg/accounts"
+	"github.com/apigw-drift/driftaudit/pkg/audit"
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
+	"github.com/apigw-drift/driftaudit/pkg/publish"
+	"github.com/apigw-drift/driftaudit/pkg/report"
+)
+
+// An organization run on Step Functions is three roles of this one binary: the planner lists
+// the accounts and crosses them with the regions into a work list in S3; a Distributed Map runs
+// the scanner once per (account, region), which writes that item's report to S3 and returns a
+// small summary; the join lists what the scanners wrote (never trusting that every child
+// returned), merges one organization report, and publishes it. See statemachine/ for the ASL.
+
+// RunsAPI is what the organization roles call in the runs bucket.
+type RunsAPI interface {
+	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+}
+
+var _ RunsAPI = (*s3.Client)(nil)
+
+// Item is one (account, region) of a run's work list.
+type Item struct {
+	AccountID string `json:"account_id"`
+	Region    string `json:"region"`
+}
+
+// PlanInput is what the state machine hands the planner: its execution and its own input.
+type PlanInput struct {
+	ExecutionName  string     `json:"execution_name"`
+	ExecutionStart string     `json:"execution_start,omitempty"`
+	Input          RunTrigger `json:"input"`
+}
+
+// RunTrigger is the state machine's input: EventBridge Scheduler's time of the night.
+type RunTrigger struct {
+	ScheduledTime string `json:"scheduled_time,omitempty"`
+}
+
+// PlanOutput names the work list.
+type PlanOutput struct {
+	RunID    string `json:"run_id"`
+	Bucket   string `json:"bucket"`
+	Key      string `json:"key"`
+	Items    int    `json:"items"`
+	Accounts int    `json:"accounts"`
+}
+
+// ScanInput is one item of the map, with its run.
+type ScanInput struct {
+	RunID     string `json:"run_id"`
+	AccountID string `json:"account_id"`
+	Region    string `json:"region"`
+}
+
+// ScanOutput is the small summary a scanner returns: Step Functions state is limited to
+// 256 KiB, so the report itself stays in S3.
+type ScanOutput struct {
+	AccountID  string         `json:"account_id"`
+	Region     string         `json:"region"`
+	Key        string         `json:"key"`
+	Findings   int            `json:"findings"`
+	BySeverity map[string]int `json:"by_severity"`
+	Errors     int            `json:"errors"`
+	Complete   bool           `json:"complete"`
+}
+
+// JoinInput is what the state machine hands the join: its execution and the whole state, with
+// the plan or the planner's error, and the map's error if it stopped.
+type JoinInput struct {
+	ExecutionName  string `json:"execution_name"`
+	ExecutionStart string `json:"execution_start,omitempty"`
+	State          struct {
+		Input     RunTrigger  `json:"input"`
+		Plan      *PlanOutput `json:"plan,omitempty"`
+		PlanError *StepError  `json:"plan_error,omitempty"`
+		// Map is what the map state returned (its ResultWriter's manifest, or nothing): the
+		// join reads the items from S3, not from it.
+		Map      json.RawMessage `json:"map,omitempty"`
+		MapError *StepError      `json:"map_error,omitempty"`
+	} `json:"state"`
+}
+
+// StepError is a state's caught error, as Step Functions passes it (ResultPath of a Catch).
+type StepError struct {
+	Error string `json:"Error"`
+	Cause string `json:"Cause"`
+}
+
+// JoinOutput summarizes the organization report.
+type JoinOutput struct {
+	RunID    string `json:"run_id"`
+	Key      string `json:"key"`
+	Accounts int    `json:"accounts"`
+	Findings int    `json:"findings"`
+	Errors   int    `json:"errors"`
+	Complete bool   `json:"complete"`
+}
+
+// OpScan names, in a joined report, an item whose scanner left no report.
+const OpScan = "Scan"
+
+// OpPlan names, in a joined report, a run whose planner failed.
+const OpPlan = "Plan"
+
+// safeRunID keeps a run id usable as one S3 key segment.
+var safeRunID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,80}$`)
+
+// RunID names a run after its night: Scheduler's scheduled time, 2026-12-02T03:00:00Z, made
+// "2026-12-02T03-00-00Z" (Step Functions refuses ':' in execution names, so the run id, not the
+// execution name, carries the night); a run started by hand is named by its execution.
+func RunID(executionName string, trigger RunTrigger) (string, error) {
+	if t, err := time.Parse(time.RFC3339, trigger.ScheduledTime); err == nil {
+		return t.UTC().Format("2006-01-02T15-04-05Z"), nil
+	}
+	if trigger.ScheduledTime != "" {
+		return "", fmt.Errorf("scheduled_time %q is not an RFC 3339 time", trigger.ScheduledTime)
+	}
+	if !safeRunID.MatchString(executionName) {
+		return "", fmt.Errorf("execution name %q cannot name a run (want 1 to 80 of A-Z a-z 0-9 _ . -)", executionName)
+	}
+	return executionName, nil
+}
+
+func planKey(runID string) string     { return "runs/" + runID + "/plan.json" }
+func itemsPrefix(runID string) string { return "runs/" + runID + "/items/" }
+func itemKey(runID string, it Item) string {
+	return itemsPrefix(runID) + it.AccountID + "/" + it.Region + ".json"
+}
+func joinedKey(runID string) string   { return "runs/" + runID + "/report.json" }
+func s3URL(bucket, key string) string { return "s3://" + bucket + "/" + key }
+func decodeInput(payload []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("invocation payload: %w", err)
+	}
+	return nil
+}
+
+// Invoke is the Lambda handler of every role: the account audit, or a step of an organization
+// run, as the function's AUDITOR_ROLE says.
+func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {
+	switch h.Config.Role {
+	case RolePlan:
+		return h.Plan(ctx, payload)
+	case RoleScan:
+		return h.ScanItem(ctx, payload)
+	case RoleJoin:
+		return h.Join(ctx, payload)
+	default:
+		return nil, h.Handle(ctx, payload)
+	}
+}
+
+// Plan lists the accounts (the ACCOUNTS list, or every ACTIVE account of the organization),
+// crosses them with the regions, and writes the work list to the runs bucket.
+func (h *Handler) Plan(ctx context.Context, payload json.RawMessage) (*PlanOutput, error) {
+	var in PlanInput
+	if err := decodeInput(payload, &in); err != nil {
+		return nil, err
+	}
+	runID, err := RunID(in.ExecutionName, in.Input)
+	if err != nil {
+		return nil, err
+	}
+	ids := slices.Clone(h.Config.Audit.Accounts)
+	if len(ids) == 0 {
+		if ids, err = accounts.Organization(ctx, h.Organizations); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	regions := slices.Sorted(slices.Values(h.Config.Audit.Regions))
+	items := make([]Item, 0, len(ids)*len(regions))
+	for _, id := range ids {
+		for _, r := range regions {
+			items = append(items, Item{AccountID: id, Region: r})
+		}
+	}
+	body, err := json.Marshal(items)
+	if err != nil {
+		return nil, err
+	}
+	out := &PlanOutput{RunID: runID, Bucket: h.Config.RunsBucket, Key: planKey(runID), Items: len(items), Accounts: len(ids)}
+	if err := h.put(ctx, out.Key, body); err != nil {
+		return nil, err
+	}
+	h.Logger.InfoContext(ctx, "plan written", "run_id", runID, "key", out.Key, "accounts", len(ids), "regions", regions, "items", len(items))
+	return out, nil
+}
+
+// ScanItem audits one account in one region, assuming the member role (the function's own
+// account with its own credentials), writes the report to the runs bucket and returns its
+// summary. What could not be read, a role that cannot be assumed included, is data: a recorded
+// error in the report, never a failed item. The item fails only when its report cannot be
+// written, so that the map's retries and tolerance see exactly that.
+func (h *Handler) ScanItem(ctx context.Context, payload json.RawMessage) (*ScanOutput, error) {
+	start := h.now()
+	var in ScanInput
+	if err := decodeInput(payload, &in); err != nil {
+		return nil, err
+	}
+	if !safeRunID.MatchString(in.RunID) {
+		return nil, fmt.Errorf("invocation payload: run_id %q is not a run id", in.RunID)
+	}
+	cfg := h.Config.Audit
+	cfg.Regions, cfg.Accounts, cfg.Organization = []string{in.Region}, []string{in.AccountID}, false
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invocation payload: %w", err)
+	}
+	scanCtx, cancel := h.scanContext(ctx)
+	defer cancel()
+	rep, scanErr := audit.Audit(scanCtx, cfg, h.AWS, start)
+	if rep == nil {
+		// Not even the caller could be read (STS failed): the item is still a report, of
+		// nothing read, that says why.
+		inv := &inventory.Inventory{SchemaVersion: inventory.SchemaVersion, AccountID: in.AccountID, CollectedAt: start,
+			Regions: []inventory.Region{inventory.UnreadRegion(in.AccountID, in.Region, inventory.ScanError{AccountID: in.AccountID, Region: in.Region, Operation: OpScan, Message: oneLine(scanErr)})}}
+		var err error
+		if rep, err = audit.Evaluate(inv, cfg, start); err != nil {
+			return nil, err
+		}
+	}
+	h.logReport(ctx, rep, h.now().Sub(start))
+	var buf bytes.Buffer
+	if err := rep.WriteJSON(&buf); err != nil {
+		return nil, err
+	}
+	it := Item{AccountID: in.AccountID, Region: in.Region}
+	key := itemKey(in.RunID, it)
+	if err := h.put(ctx, key, buf.Bytes()); err != nil {
+		return nil, err
+	}
+	a := rep.Summary.ByAccount[in.AccountID]
+	return &ScanOutput{AccountID: in.AccountID, Region: in.Region, Key: key, Findings: rep.Summary.Findings, BySeverity: rep.Summary.BySeverity,
+		Errors: rep.Summary.Errors, Complete: rep.Summary.Complete && a.Complete}, nil
+}
+
+// Join merges what the scanners wrote into one organization report, every item of the plan
+// without a report an error of its own, writes it to the runs bucket, and publishes the
+// metrics and the SNS report as the account audit does. It fails only when publishing fails.
+func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutput, error) {
+	start := h.now()
+	var in JoinInput
+	if err := decodeInput(payload, &in); err != nil {
+		return nil, err
+	}
+	runID := ""
+	if in.State.Plan != nil {
+		runID = in.State.Plan.RunID
+	} else {
+		var err error
+		if runID, err = RunID(in.ExecutionName, in.State.Input); err != nil {
+			return nil, err
+		}
+	}
+	rep, err := h.joinReports(ctx, runID, in)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteJSON(&buf); err != nil {
+		return nil, err
+	}
+	key := joinedKey(runID)
+	var errs []error
+	if err := h.put(ctx, key, buf.Bytes()); err != nil {
+		errs = append(errs, err)
+	}
+	duration := h.now().Sub(start)
+	if t, err := time.Parse(time.RFC3339, in.ExecutionStart); err == nil {
+		duration = h.now().Sub(t)
+	}
+	for _, e := range rep.Errors {
+		h.Logger.WarnContext(ctx, "scan error", "account_id", e.AccountID, "region", e.Region, "api_id", e.APIID, "operation", e.Operation, "message", e.Message)
+	}
+	h.Logger.InfoContext(ctx, "organization summary", "run_id", runID, "accounts", rep.Summary.AccountsScanned, "findings", rep.Summary.Findings,
+		"by_severity", rep.Summary.BySeverity, "errors", rep.Summary.Errors, "complete", rep.Summary.Complete, "key", key)
+	data := publish.MetricData(rep, publish.MetricOptions{Namespace: h.Config.Namespace, Organization: true, PerAccount: h.Config.PerAccountMetrics}, duration, start)
+	if err := publish.PutMetrics(ctx, h.Metrics, h.Config.Namespace, data); err != nil {
+		errs = append(errs, err)
+	}
+	if h.Config.ReportOnlyWithFindings && len(rep.Findings) == 0 && rep.Summary.Complete {
+		h.Logger.InfoContext(ctx, "report not sent: no findings", "setting", EnvReportOnlyWithFindings)
+	} else if msg, err := publish.BuildMessageWithFooter(rep, "in S3, "+s3URL(h.Config.RunsBucket, key), fmt.Sprintf(
+		"The full report (JSON) is %s; each account and region's report is under %s.", s3URL(h.Config.RunsBucket, key), s3URL(h.Config.RunsBucket, itemsPrefix(runID)))); err != nil {
+		errs = append(errs, fmt.Errorf("build the report message: %w", err))
+	} else if err := publish.PublishReport(ctx, h.Topic, h.Config.ReportTopicARN, msg); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		h.Logger.ErrorContext(ctx, "join failed", "error", err)
+		return nil, err
+	}
+	return &JoinOutput{RunID: runID, Key: key, Accounts: rep.Summary.AccountsScanned, Findings: rep.Summary.Findings, Errors: rep.Summary.Errors, Complete: rep.Summary.Complete}, nil
+}
+
+// joinReports reads the plan and every item report of the run. An item of the plan with no
+// report (its scanner failed after its retries, or the map stopped) is an error on that account
+// and region; a report that cannot be read is one too. A run whose planner failed is one error.
+func (h *Handler) joinReports(ctx context.Context, runID string, in JoinInput) (*report.Report, error) {
+	now := h.now()
+	if in.State.Plan == nil {
+		cause := "the planner failed"
+		if e := in.State.PlanError; e != nil {
+			cause += ": " + oneLine(errors.New(strings.TrimSpace(e.Error+" "+e.Cause)))
+		}
+		return report.Merge(nil, []inventory.ScanError{{Operation: OpPlan, Message: cause + "; no account was read"}}, now), nil
+	}
+	var items []Item
+	if err := h.getJSON(ctx, in.State.Plan.Key, &items); err != nil {
+		return report.Merge(nil, []inventory.ScanError{{Operation: OpPlan, Message: "the plan cannot be read: " + oneLine(err)}}, now), nil
+	}
+	written := map[string]bool{}
+	p := s3.NewListObjectsV2Paginator(h.Runs, &s3.ListObjectsV2Input{Bucket: aws.String(h.Config.RunsBucket), Prefix: aws.String(itemsPrefix(runID))})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", s3URL(h.Config.RunsBucket, itemsPrefix(runID)), err)
+		}
+		for _, o := range page.Contents {
+			written[aws.ToString(o.Key)] = true
+		}
+	}
+	why := "no report: the scan of this account and region did not finish (its Lambda failed after its retries, or the map stopped)"
+	if e := in.State.MapError; e != nil {
+		why += "; the map stopped with " + oneLine(errors.New(strings.TrimSpace(e.Error+" "+e.Cause)))
+	}
+	var parts []*report.Report
+	var missing []inventory.ScanError
+	for _, it := range items {
+		key := itemKey(runID, it)
+		if !written[key] {
+			missing = append(missing, inventory.ScanError{AccountID: it.AccountID, Region: it.Region, Operation: OpScan, Message: why})
+			continue
+		}
+		var rep *report.Report
+		err := h.get(ctx, key, func(r io.Reader) (err error) { rep, err = report.Decode(r); return err })
+		if err != nil {
+			missing = append(missing, inventory.ScanError{AccountID: it.AccountID, Region: it.Region, Operation: OpScan, Message: "the report cannot be read: " + oneLine(err)})
+			continue
+		}
+		parts = append(parts, rep)
+	}
+	return report.Merge(parts, missing, now), nil
+}
+
+func (h *Handler) put(ctx context.Context, key string, body []byte) error {
+	_, err := h.Runs.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.Config.RunsBucket), Key: aws.String(key), Body: bytes.NewReader(body),
+		ContentType: aws.String("application/json")})
+	if err != nil {
+		return fmt.Errorf("write %s: %w", s3URL(h.Config.RunsBucket, key), err)
+	}
+	return nil
+}
+
+func (h *Handler) get(ctx context.Context, key string, read func(io.Reader) error) error {
+	out, err := h.Runs.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(h.Config.RunsBucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("read %s: %w", s3URL(h.Config.RunsBucket, key), err)
+	}
+	defer out.Body.Close()
+	return read(out.Body)
+}
+
+func (h *Handler) getJSON(ctx context.Context, key string, v any) error {
+	return h.get(ctx, key, func(r io.Reader) error { return json.NewDecoder(r).Decode(v) })
+}
+
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
