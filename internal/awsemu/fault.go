@@ -34,7 +34,7 @@ type Fault struct {
 	// Account matches the account a request is about: for sts:AssumeRole the role's account (so
 	// a denied member role is a Fault), else the account its credentials land in.
 	Account string
-	Kind      FaultKind
+	Kind    FaultKind
 	// Status, ErrorType and Message shape a FaultStatus answer (ErrorType and Message a
 	// FaultThrottle one too). Status 0 means 500; an empty ErrorType is the one AWS uses for the
 	// status; an empty Message is the status text.

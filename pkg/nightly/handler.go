@@ -27,8 +27,8 @@ type Handler struct {
 	// Runs and Organizations serve an organization run's roles (nil in account mode).
 	Runs          RunsAPI
 	Organizations accounts.ListAccountsAPI
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Logger        *slog.Logger
+	Now           func() time.Time
 }
 
 // Handle is the Lambda handler. The invocation fails (so that Lambda's retries, the dead-letter
