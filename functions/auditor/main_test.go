@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -224,5 +225,117 @@ func TestBootstrapRejectsBadConfigurationAtColdStart(t *testing.T) {
 				t.Errorf("stderr %q: want one line saying %q", msg, tc.want)
 			}
 		})
+	}
+}
+
+// invokeOnce starts the binary with vars for one invocation of event and returns its answer.
+func invokeOnce(t *testing.T, endpoint string, event []byte, vars map[string]string) answer {
+	t.Helper()
+	rt := startRuntimeAPI(t, event, 60*time.Second)
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bootstrap)
+	cmd.Env = env(rt.url, endpoint, vars)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	select {
+	case a := <-rt.answered:
+		return a
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no answer from the function\nstdout: %s\nstderr: %s", stdout.String(), stderr.String())
+	}
+	return answer{}
+}
+
+// TestBootstrapRunsTheOrganizationRoles runs the binary as the planner, a scanner and the join
+// of an organization run, each with assumed-role credentials as a Lambda has: the planner lists
+// the organization, the scanner assumes the member role and writes its report, the join names
+// the item that never ran and mails the organization report.
+func TestBootstrapRunsTheOrganizationRoles(t *testing.T) {
+	ctx := context.Background()
+	if err := moto.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	shim := awsemu.NewShim(moto.URL)
+	t.Cleanup(shim.Close)
+	cfg := awsemu.AWSConfig(shim.URL, "us-east-1")
+	members, err := seed.Organization(ctx, cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	memberCfg, err := seed.Member(ctx, cfg, members[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := seed.ForConfig(ctx, memberCfg)
+	api := b.API("orders", seed.APIOptions{})
+	api.Method("/orders", "GET", seed.Method{Auth: "AWS_IAM"}).Deploy("prod")
+	api.Method("/orders", "POST", seed.Method{Auth: "AWS_IAM"})
+	if err := b.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3.NewFromConfig(cfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("drift-runs")}); err != nil {
+		t.Fatal(err)
+	}
+	topic, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambdaCfg, err := seed.Member(ctx, cfg, "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := lambdaCfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := func(role string) map[string]string {
+		return map[string]string{"AUDITOR_ROLE": role, "RUNS_BUCKET": "drift-runs", "REGIONS": "us-east-1", "REPORT_TOPIC_ARN": aws.ToString(topic.TopicArn),
+			"MEMBER_ROLE_NAME": "DriftAuditorReadOnly", "DISABLED_CHECKS": "hygiene",
+			"AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": creds.SessionToken}
+	}
+	decode := func(a answer, v any) {
+		t.Helper()
+		if a.kind != "response" {
+			t.Fatalf("the function answered %s: %s", a.kind, a.body)
+		}
+		if err := json.Unmarshal(a.body, v); err != nil {
+			t.Fatalf("answer %s: %v", a.body, err)
+		}
+	}
+
+	var plan struct {
+		RunID string `json:"run_id"`
+		Key   string `json:"key"`
+		Items int    `json:"items"`
+	}
+	decode(invokeOnce(t, shim.URL, []byte(`{"execution_name": "n1", "input": {"scheduled_time": "2026-12-02T03:00:00Z"}}`), vars("plan")), &plan)
+	if plan.RunID != "2026-12-02T03-00-00Z" || plan.Items != 2 {
+		t.Fatalf("plan %+v, want 2 items (management and member, one region)", plan)
+	}
+	var item struct {
+		Findings int  `json:"findings"`
+		Complete bool `json:"complete"`
+	}
+	decode(invokeOnce(t, shim.URL, []byte(`{"run_id": "`+plan.RunID+`", "account_id": "`+members[0]+`", "region": "us-east-1"}`), vars("scan")), &item)
+	if item.Findings != 1 || !item.Complete {
+		t.Errorf("the member's item: %+v, want its one undeployed change", item)
+	}
+	planJSON, _ := json.Marshal(map[string]any{"run_id": plan.RunID, "bucket": "drift-runs", "key": plan.Key, "items": plan.Items, "accounts": 2})
+	var joined struct {
+		Errors   int  `json:"errors"`
+		Complete bool `json:"complete"`
+	}
+	decode(invokeOnce(t, shim.URL, []byte(`{"execution_name": "n1", "state": {"input": {}, "plan": `+string(planJSON)+`}}`), vars("join")), &joined)
+	if joined.Complete || joined.Errors != 1 {
+		t.Errorf("join %+v, want incomplete with the management account's item missing", joined)
+	}
+	if n := shim.Counts()["AssumeRole"]; n < 2 {
+		t.Errorf("%d AssumeRole calls: the seeding's and the scanner's into the member are expected", n)
+	}
+	if shim.Counts()["Publish"] != 1 || shim.Counts()["ListAccounts"] != 1 {
+		t.Errorf("calls %v: want one ListAccounts (planner) and one Publish (join)", shim.Counts())
 	}
 }
