@@ -14,7 +14,7 @@ export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
 export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all build demo emulator test unit fuzz lint fmt-check vet staticcheck tidy-check template-check venv clean bench build-handlerchild
+.PHONY: all build demo emulator emulator-org test unit fuzz lint fmt-check vet staticcheck tidy-check template-check venv clean bench build-handlerchild
 
 all: build
 
@@ -43,6 +43,10 @@ demo: venv build
 ## emulator: run moto behind the shim until Ctrl-C, to try driftaudit by hand
 emulator: venv build
 	$(GO) run ./internal/emulator
+
+## emulator-org: the same, with a small organization seeded (four members, one member role denied)
+emulator-org: venv build
+	$(GO) run ./internal/emulator -org
 
 ## test: every test (unit, scenario against moto, CLI end to end) and every lint
 test: venv lint template-check unit fuzz

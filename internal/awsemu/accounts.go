@@ -60,3 +60,10 @@ func (s *Shim) learnAssumedKey(c *call, rep *reply) {
 	defer s.mu.Unlock()
 	s.keyAccounts[out.Key] = c.Account
 }
+
+// DeniedRole is the Fault of a member role that cannot be assumed: STS's AccessDenied for role
+// roleName in account, as IAM answers when the role is missing or does not trust the caller.
+func DeniedRole(account, roleName string) Fault {
+	return Fault{Service: "sts", Operation: "AssumeRole", Account: account, Kind: FaultStatus, Status: 403, ErrorType: "AccessDenied",
+		Message: "User: arn:aws:iam::" + DefaultAccount + ":user/auditor is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::" + account + ":role/" + roleName}
+}

@@ -76,7 +76,43 @@ func run(ctx context.Context, driftaudit string) error {
 		fmt.Println("\n== driftaudit exited 0")
 	}
 	fmt.Printf("== API Gateway calls the scan made: %s\n", formatCounts(shim.Counts()))
-	return nightlyRun(ctx, shim)
+	if err := nightlyRun(ctx, shim); err != nil {
+		return err
+	}
+	return organizationRun(ctx, moto, driftaudit)
+}
+
+// organizationRun seeds a small organization in a fresh emulator, denies one member's role, and
+// audits every account of it, as the management account would.
+func organizationRun(ctx context.Context, moto *awsemu.Moto, driftaudit string) error {
+	if err := moto.Reset(ctx); err != nil {
+		return err
+	}
+	shim := awsemu.NewShim(moto.URL)
+	defer shim.Close()
+	regions := []string{"eu-west-1", "us-east-1"}
+	fmt.Println("\n== Seeding a small organization: a management account and four members in two regions, different drift in each")
+	fx, err := seed.OrgDemo(ctx, awsemu.AWSConfig(shim.URL, region), regions)
+	if err != nil {
+		return err
+	}
+	shim.AddFault(awsemu.DeniedRole(fx.Denied, "DriftAuditorReadOnly"))
+	fmt.Printf("   member %s has no DriftAuditorReadOnly role that trusts the auditor: its AssumeRole is denied\n", fx.Denied)
+	args := []string{"scan", "--endpoint-url", shim.URL, "--organization", "--region", regions[0], "--region", regions[1], "--disable", "hygiene"}
+	fmt.Printf("== Running: %s %s\n\n", driftaudit, strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, driftaudit, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_SESSION_TOKEN=", "AWS_PROFILE=")
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 1 {
+		fmt.Println("\n== driftaudit exited 1: critical findings, and one account could not be read")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("driftaudit: %w", err)
+	}
+	return errors.New("driftaudit exited 0 on an organization with critical findings and a denied member")
 }
 
 // nightlyRun runs the Lambda's handler, as EventBridge Scheduler would, against the same

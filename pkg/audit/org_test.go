@@ -25,8 +25,7 @@ func newOrg(t *testing.T) (*account, seed.OrgFixture) {
 		t.Fatal(err)
 	}
 	a.seeded()
-	a.shim.AddFault(awsemu.Fault{Service: "sts", Operation: "AssumeRole", Account: fx.Denied, Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDenied",
-		Message: "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::" + fx.Denied + ":role/DriftAuditorReadOnly"})
+	a.shim.AddFault(awsemu.DeniedRole(fx.Denied, "DriftAuditorReadOnly"))
 	return a, fx
 }
 

@@ -30,8 +30,7 @@ func orgShim(t *testing.T) (*awsemu.Shim, seed.OrgFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shim.AddFault(awsemu.Fault{Service: "sts", Operation: "AssumeRole", Account: fx.Denied, Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDenied",
-		Message: "not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::" + fx.Denied + ":role/DriftAuditorReadOnly"})
+	shim.AddFault(awsemu.DeniedRole(fx.Denied, "DriftAuditorReadOnly"))
 	return shim, fx
 }
 

@@ -43,8 +43,7 @@ func newOrgStack(t *testing.T, env map[string]string) *orgStack {
 	if _, err := s3.NewFromConfig(s.cfg).CreateBucket(s.ctx, &s3.CreateBucketInput{Bucket: aws.String(runsBucket)}); err != nil {
 		t.Fatal(err)
 	}
-	s.shim.AddFault(awsemu.Fault{Service: "sts", Operation: "AssumeRole", Account: fx.Denied, Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDenied",
-		Message: "not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::" + fx.Denied + ":role/DriftAuditorReadOnly"})
+	s.shim.AddFault(awsemu.DeniedRole(fx.Denied, "DriftAuditorReadOnly"))
 	lambdaCfg, err := seed.Member(s.ctx, s.cfg, fx.Management)
 	if err != nil {
 		t.Fatal(err)
