@@ -143,9 +143,17 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"unknown role", func(e map[string]string) { e[EnvRole] = "scanner" }, []string{EnvRole, `"scanner"`, "want account, plan, scan or join"}},
 		{"scanner without bucket", func(e map[string]string) { e[EnvRole] = "scan" }, []string{EnvRunsBucket, "the scan role needs the runs bucket's name"}},
 		{"bucket not a bucket name", func(e map[string]string) { e[EnvRole] = "join"; e[EnvRunsBucket] = "Runs_Bucket" }, []string{EnvRunsBucket, `"Runs_Bucket"`}},
-		{"account id too short", func(e map[string]string) { e[EnvRole] = "plan"; e[EnvRunsBucket] = "b-1"; e[EnvAccounts] = "11111111111" },
+		{"account id too short", func(e map[string]string) {
+			e[EnvRole] = "plan"
+			e[EnvRunsBucket] = "b-1"
+			e[EnvAccounts] = "11111111111"
+		},
 			[]string{EnvAccounts, `"11111111111" is not an AWS account id`}},
-		{"member role with a path", func(e map[string]string) { e[EnvRole] = "scan"; e[EnvRunsBucket] = "b-1"; e[EnvMemberRoleName] = "audit/Reader" },
+		{"member role with a path", func(e map[string]string) {
+			e[EnvRole] = "scan"
+			e[EnvRunsBucket] = "b-1"
+			e[EnvMemberRoleName] = "audit/Reader"
+		},
 			[]string{EnvMemberRoleName, "is not an IAM role name"}},
 		{"join without topic", func(e map[string]string) { e[EnvRole] = "join"; e[EnvRunsBucket] = "b-1"; delete(e, EnvReportTopicARN) },
 			[]string{EnvReportTopicARN, "want an SNS topic ARN"}},
