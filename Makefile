@@ -14,7 +14,8 @@ export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
 export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all build demo emulator emulator-org test unit fuzz lint fmt-check vet staticcheck tidy-check template-check venv clean bench build-handlerchild
+.PHONY: all build demo emulator emulator-org test unit fuzz lint fmt-check vet staticcheck tidy-check template-check venv clean bench build-handlerchild \
+	build-AuditorFunction build-PlannerFunction build-ScannerFunction build-JoinFunction
 
 all: build
 
@@ -79,16 +80,25 @@ staticcheck:
 tidy-check:
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
-## template-check: sam validate --lint, cfn-lint, checkov and sam build (offline once modules are cached)
+## template-check: sam validate --lint, cfn-lint, checkov (both modes, and deploy/member-role.yaml) and sam build (offline once modules are cached)
 # checkov reads .checkov.yaml (CloudFormation framework, which covers SAM resources; no download);
 # its justified skips sit on the resources in template.yaml. No update check against PyPI either.
+# checkov leaves out the resources whose Condition is false with the parameters' defaults, that is
+# organization mode's: a second run checks them on a copy whose Mode defaults to organization,
+# together with deploy/member-role.yaml.
 # sam build runs make here (--build-in-source) rather than copying the tree, .venv included, first.
 template-check: venv
 	$(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
-	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/cfn-lint template.yaml deploy/member-role.yaml
 	CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --quiet
+	mkdir -p .aws-sam/org-mode
+	sed 's/^    Default: account$$/    Default: organization/' template.yaml > .aws-sam/org-mode/template.yaml
+	grep -q '^    Default: organization$$' .aws-sam/org-mode/template.yaml
+	CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --quiet \
+		--file .aws-sam/org-mode/template.yaml deploy/member-role.yaml
 	$(VENV)/bin/sam build --build-in-source --template template.yaml --build-dir .aws-sam/build
-	@ls -l .aws-sam/build/AuditorFunction/bootstrap
+	@ls -l .aws-sam/build/AuditorFunction/bootstrap .aws-sam/build/PlannerFunction/bootstrap \
+		.aws-sam/build/ScannerFunction/bootstrap .aws-sam/build/JoinFunction/bootstrap
 
 clean:
 	rm -rf $(BIN) $(VENV) .aws-sam
@@ -97,6 +107,9 @@ clean:
 build-AuditorFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(ARTIFACTS_DIR)/bootstrap ./functions/auditor
 	if [ -f deploy/suppressions.yaml ]; then cp deploy/suppressions.yaml $(ARTIFACTS_DIR)/suppressions.yaml; fi
+
+## build-PlannerFunction, build-ScannerFunction, build-JoinFunction: organization mode's functions, the same binary
+build-PlannerFunction build-ScannerFunction build-JoinFunction: build-AuditorFunction
 
 ## bench: seed accounts of 50, 200 and 600 APIs and scan each at API Gateway's quotas x$(BENCH_SCALE);
 ## then peak memory of the CLI and of the Lambda handler (GOMEMLIMIT as deployed) on synthetic heavy accounts
