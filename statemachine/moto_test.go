@@ -327,7 +327,7 @@ func TestNightlyRun(t *testing.T) {
 	}
 
 	calls := lambdas.invocations()
-	if got := byFunction(calls, "drift-planner"); len(got) != 1 ||
+	if got := byFunction(calls, "drift-planner"); len(got) != 1 || !startedAt(got[0]) ||
 		!sameJSON(got[0], map[string]any{"execution_name": execution, "input": map[string]any{"scheduled_time": night}}) {
 		t.Errorf("planner payloads %s", jsonText(got))
 	}
@@ -347,7 +347,7 @@ func TestNightlyRun(t *testing.T) {
 	if len(joins) != 1 || calls[len(calls)-1].Function != "drift-join" {
 		t.Fatalf("want one join, after every scan; calls %s", jsonText(calls))
 	}
-	if joins[0]["execution_name"] != execution {
+	if joins[0]["execution_name"] != execution || !startedAt(joins[0]) {
 		t.Errorf("join execution_name %v", joins[0]["execution_name"])
 	}
 	state, _ := joins[0]["state"].(map[string]any)
@@ -398,7 +398,7 @@ func TestFailedPlanStillJoins(t *testing.T) {
 	if len(calls) != 2 || calls[0].Function != "drift-planner" || calls[1].Function != "drift-join" {
 		t.Fatalf("want the planner then the join; calls %s", jsonText(calls))
 	}
-	if !sameJSON(calls[0].Payload, map[string]any{"execution_name": "manual-1", "input": map[string]any{}}) {
+	if !startedAt(calls[0].Payload) || !sameJSON(calls[0].Payload, map[string]any{"execution_name": "manual-1", "input": map[string]any{}}) {
 		t.Errorf("planner payload %s", jsonText(calls[0].Payload))
 	}
 	state, _ := calls[1].Payload["state"].(map[string]any)
@@ -474,4 +474,13 @@ func TestThrottledInvocationsAreRetried(t *testing.T) {
 	if want := map[string]int{"drift-planner": 2, "drift-scanner": 4, "drift-join": 2}; !sameJSON(counts, want) {
 		t.Errorf("invocations %v, want %v (one retry each for the planner, the eu-west-1 scan and the join)", counts, want)
 	}
+}
+
+// startedAt checks that a payload carries the execution's start time (the join measures the
+// run's duration from it) and removes it, leaving the rest to compare.
+func startedAt(p map[string]any) bool {
+	v, ok := p["execution_start"].(string)
+	delete(p, "execution_start")
+	_, err := time.Parse(time.RFC3339, v)
+	return ok && err == nil
 }

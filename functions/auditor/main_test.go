@@ -328,7 +328,7 @@ func TestBootstrapRunsTheOrganizationRoles(t *testing.T) {
 		Errors   int  `json:"errors"`
 		Complete bool `json:"complete"`
 	}
-	decode(invokeOnce(t, shim.URL, []byte(`{"execution_name": "n1", "state": {"input": {}, "plan": `+string(planJSON)+`}}`), vars("join")), &joined)
+	decode(invokeOnce(t, shim.URL, []byte(`{"execution_name": "n1", "state": {"plan": `+string(planJSON)+`}}`), vars("join")), &joined)
 	if joined.Complete || joined.Errors != 1 {
 		t.Errorf("join %+v, want incomplete with the management account's item missing", joined)
 	}

@@ -45,6 +45,18 @@ func roleAccount(body []byte) string {
 	return a.AccountID
 }
 
+// assumedRole is the RoleArn of an sts:AssumeRole request, else "".
+func assumedRole(c *call, body []byte) string {
+	if c.Service != "sts" || c.Operation != "AssumeRole" {
+		return ""
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return ""
+	}
+	return form.Get("RoleArn")
+}
+
 // learnAssumedKey records the account of the access key an AssumeRole answer hands out.
 func (s *Shim) learnAssumedKey(c *call, rep *reply) {
 	if c.Service != "sts" || c.Operation != "AssumeRole" || rep.status != 200 || c.Account == "" {

@@ -69,9 +69,11 @@ type Shim struct {
 
 // Request is one request the shim answered, as the log keeps it.
 type Request struct {
-	Service   string // signing name from the SigV4 scope: apigateway, sns, monitoring, ...
-	Region    string
-	Account   string // the account the request is about (see Fault.Account)
+	Service string // signing name from the SigV4 scope: apigateway, sns, monitoring, ...
+	Region  string
+	Account string // the account the request is about (see Fault.Account)
+	// RoleArn is the role an sts:AssumeRole asks for.
+	RoleArn   string
 	Operation string // AWS operation name, or "METHOD /path" when unknown
 	// V2 marks an API Gateway v2 operation (a /v2/ path); v1 and v2 share the service name and
 	// several operation names, such as GetDomainNames and CreateDeployment.
@@ -286,6 +288,7 @@ func (s *Shim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in := &inbound{r: r, call: identify(r, body), body: body}
 	in.call.Account = s.accountOf(&in.call, body)
 	entry := Request{
+		RoleArn:   assumedRole(&in.call, body),
 		Service:   in.call.Service,
 		Region:    in.call.Region,
 		Account:   in.call.Account,

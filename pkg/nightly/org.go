@@ -83,20 +83,25 @@ type ScanOutput struct {
 	Complete   bool           `json:"complete"`
 }
 
-// JoinInput is what the state machine hands the join: its execution and the whole state, with
-// the plan or the planner's error, and the map's error if it stopped.
+// JoinInput is what the state machine hands the join: its execution and the whole state.
 type JoinInput struct {
 	ExecutionName  string `json:"execution_name"`
 	ExecutionStart string `json:"execution_start,omitempty"`
-	State          struct {
-		Input     RunTrigger  `json:"input"`
-		Plan      *PlanOutput `json:"plan,omitempty"`
-		PlanError *StepError  `json:"plan_error,omitempty"`
-		// Map is what the map state returned (its ResultWriter's manifest, or nothing): the
-		// join reads the items from S3, not from it.
-		Map      json.RawMessage `json:"map,omitempty"`
-		MapError *StepError      `json:"map_error,omitempty"`
-	} `json:"state"`
+	// State is the execution's state: its input's fields (scheduled_time) beside the plan or
+	// the planner's error, and the map's result or error. It is read leniently: a run started
+	// by hand may carry input fields of its own, and the join must still run.
+	State json.RawMessage `json:"state"`
+}
+
+// JoinState is what the join reads of the state.
+type JoinState struct {
+	ScheduledTime string      `json:"scheduled_time,omitempty"`
+	Plan          *PlanOutput `json:"plan,omitempty"`
+	PlanError     *StepError  `json:"plan_error,omitempty"`
+	// Map is what the map state returned (its ResultWriter's manifest): the join reads the
+	// items from S3, not from it.
+	Map      json.RawMessage `json:"map,omitempty"`
+	MapError *StepError      `json:"map_error,omitempty"`
 }
 
 // StepError is a state's caught error, as Step Functions passes it (ResultPath of a Catch).
@@ -265,16 +270,20 @@ func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutpu
 	if err := decodeInput(payload, &in); err != nil {
 		return nil, err
 	}
+	var state JoinState
+	if err := json.Unmarshal(in.State, &state); err != nil {
+		return nil, fmt.Errorf("invocation payload: state: %w", err)
+	}
 	runID := ""
-	if in.State.Plan != nil {
-		runID = in.State.Plan.RunID
+	if state.Plan != nil {
+		runID = state.Plan.RunID
 	} else {
 		var err error
-		if runID, err = RunID(in.ExecutionName, in.State.Input); err != nil {
+		if runID, err = RunID(in.ExecutionName, RunTrigger{ScheduledTime: state.ScheduledTime}); err != nil {
 			return nil, err
 		}
 	}
-	rep, err := h.joinReports(ctx, runID, in)
+	rep, err := h.joinReports(ctx, runID, state)
 	if err != nil {
 		return nil, err
 	}
@@ -318,17 +327,17 @@ func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutpu
 // joinReports reads the plan and every item report of the run. An item of the plan with no
 // report (its scanner failed after its retries, or the map stopped) is an error on that account
 // and region; a report that cannot be read is one too. A run whose planner failed is one error.
-func (h *Handler) joinReports(ctx context.Context, runID string, in JoinInput) (*report.Report, error) {
+func (h *Handler) joinReports(ctx context.Context, runID string, state JoinState) (*report.Report, error) {
 	now := h.now()
-	if in.State.Plan == nil {
+	if state.Plan == nil {
 		cause := "the planner failed"
-		if e := in.State.PlanError; e != nil {
+		if e := state.PlanError; e != nil {
 			cause += ": " + oneLine(errors.New(strings.TrimSpace(e.Error+" "+e.Cause)))
 		}
 		return report.Merge(nil, []inventory.ScanError{{Operation: OpPlan, Message: cause + "; no account was read"}}, now), nil
 	}
 	var items []Item
-	if err := h.getJSON(ctx, in.State.Plan.Key, &items); err != nil {
+	if err := h.getJSON(ctx, state.Plan.Key, &items); err != nil {
 		return report.Merge(nil, []inventory.ScanError{{Operation: OpPlan, Message: "the plan cannot be read: " + oneLine(err)}}, now), nil
 	}
 	written := map[string]bool{}
@@ -343,7 +352,7 @@ func (h *Handler) joinReports(ctx context.Context, runID string, in JoinInput) (
 		}
 	}
 	why := "no report: the scan of this account and region did not finish (its Lambda failed after its retries, or the map stopped)"
-	if e := in.State.MapError; e != nil {
+	if e := state.MapError; e != nil {
 		why += "; the map stopped with " + oneLine(errors.New(strings.TrimSpace(e.Error+" "+e.Cause)))
 	}
 	var parts []*report.Report

@@ -205,7 +205,7 @@ func TestJoinReadsEveryPageAndNamesWhatIsMissing(t *testing.T) {
 	rec := &recorder{}
 	h := fakeHandler(t, nightly.RoleJoin, nil, runs)
 	h.Metrics, h.Topic = rec, rec
-	payload := json.RawMessage(`{"execution_name": "r1", "state": {"input": {}, "plan": {"run_id": "r1", "bucket": "runs", "key": "runs/r1/plan.json", "items": 4, "accounts": 2}}}`)
+	payload := json.RawMessage(`{"execution_name": "r1", "state": {"plan": {"run_id": "r1", "bucket": "runs", "key": "runs/r1/plan.json", "items": 4, "accounts": 2}}}`)
 	out, err := h.Join(context.Background(), payload)
 	if err != nil {
 		t.Fatal(err)

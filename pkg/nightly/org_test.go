@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -128,8 +130,8 @@ func TestOrganizationRun(t *testing.T) {
 	}
 
 	var joined nightly.JoinOutput
-	o.call(o.join, fmt.Sprintf(`{"execution_name": "nightly-abc", "state": {"input": %s, "plan": %s,
-		"map_error": {"Error": "States.ExceedToleratedFailureThreshold", "Cause": "1 of 10 items failed"}}}`, trigger, mustJSON(plan)), &joined)
+	o.call(o.join, fmt.Sprintf(`{"execution_name": "nightly-abc", "state": {"scheduled_time": %q, "plan": %s,
+		"map_error": {"Error": "States.ExceedToleratedFailureThreshold", "Cause": "1 of 10 items failed"}}}`, "2026-12-02T03:00:00Z", mustJSON(plan)), &joined)
 	if joined.Complete || joined.Accounts != 5 || joined.Errors != 3 || joined.Key != "runs/"+plan.RunID+"/report.json" {
 		t.Errorf("join %+v", joined)
 	}
@@ -204,7 +206,7 @@ func TestOrganizationRunComplete(t *testing.T) {
 		o.call(o.scanner, fmt.Sprintf(`{"run_id": %q, "account_id": %q, "region": %q}`, plan.RunID, it.AccountID, it.Region), &out)
 	}
 	var joined nightly.JoinOutput
-	o.call(o.join, fmt.Sprintf(`{"execution_name": "by-hand-1", "state": {"input": {}, "plan": %s, "map": {}}}`, mustJSON(plan)), &joined)
+	o.call(o.join, fmt.Sprintf(`{"execution_name": "by-hand-1", "state": {"note": "a field of a run started by hand", "plan": %s, "map": {"map_run": {}}}}`, mustJSON(plan)), &joined)
 	if !joined.Complete || joined.Errors != 0 || joined.Accounts != 4 {
 		t.Fatalf("join %+v", joined)
 	}
@@ -231,7 +233,7 @@ func TestOrganizationRunPlanFailed(t *testing.T) {
 		t.Fatalf("plan with Organizations denied: %v", err)
 	}
 	var joined nightly.JoinOutput
-	o.call(o.join, `{"execution_name": "n1", "state": {"input": `+trigger+`, "plan_error": {"Error": "AccessDeniedException", "Cause": "organizations:ListAccounts denied"}}}`, &joined)
+	o.call(o.join, `{"execution_name": "n1", "state": {"scheduled_time": "2026-12-02T03:00:00Z", "plan_error": {"Error": "AccessDeniedException", "Cause": "organizations:ListAccounts denied"}}}`, &joined)
 	if joined.Complete || joined.Errors != 1 || joined.RunID != "2026-12-02T03-00-00Z" {
 		t.Errorf("join %+v", joined)
 	}
@@ -249,4 +251,198 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// policyCheck checks a role's statements against the calls made with it: every call allowed,
+// and every grant of the services the code calls used by some call.
+type policyCheck struct {
+	t     *testing.T
+	role  string
+	stmts []statement
+	used  map[string]bool
+}
+
+func newPolicyCheck(t *testing.T, role string, stmts []statement) *policyCheck {
+	// Names the template fills in: the member role's name and the runs bucket.
+	for i := range stmts {
+		for j, r := range stmts[i].Resources {
+			stmts[i].Resources[j] = strings.ReplaceAll(r, "${MemberRoleName}", "DriftAuditorReadOnly")
+		}
+	}
+	return &policyCheck{t: t, role: role, stmts: stmts, used: map[string]bool{}}
+}
+
+// allow checks one call, given as its IAM action and resource, and the condition values the
+// call has (s3:prefix, cloudwatch:namespace).
+func (p *policyCheck) allow(action, resource string, context map[string]string, what string) {
+	p.t.Helper()
+	for _, st := range p.stmts {
+		if !slices.Contains(st.Actions, action) {
+			continue
+		}
+		if !conditionsHold(st.Condition, context) {
+			continue
+		}
+		for _, r := range st.Resources {
+			if glob(r, resource) {
+				p.used[st.Sid+" "+r] = true
+				return
+			}
+		}
+	}
+	p.t.Errorf("%s: the code calls %s on %s (%s), which the policy does not allow", p.role, action, resource, what)
+}
+
+// conditionsHold evaluates StringEquals and StringLike conditions against the call's values.
+func conditionsHold(cond map[string]map[string]string, context map[string]string) bool {
+	for op, keys := range cond {
+		for key, want := range keys {
+			got, ok := context[key]
+			switch {
+			case strings.HasPrefix(key, "kms:"):
+				continue // a runtime condition the test does not see
+			case !ok:
+				return false
+			case op == "StringEquals" && got != want, op == "StringLike" && !glob(want, got):
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// unused reports the grants, of the services the code calls, that no call used.
+func (p *policyCheck) unused(services ...string) {
+	p.t.Helper()
+	for _, st := range p.stmts {
+		for _, a := range st.Actions {
+			if !slices.Contains(services, strings.SplitN(a, ":", 2)[0]) {
+				continue
+			}
+			for _, r := range st.Resources {
+				if !p.used[st.Sid+" "+r] {
+					p.t.Errorf("%s: statement %s grants %s on %s, which no call of the run uses", p.role, st.Sid, a, r)
+				}
+			}
+		}
+	}
+}
+
+// iamOf names a recorded call as IAM does: its action, resource and condition values.
+func iamOf(t *testing.T, r awsemu.Request) (action, resource string, context map[string]string, skip bool) {
+	context = map[string]string{}
+	switch r.Service {
+	case "apigateway":
+		path, err := url.PathUnescape(r.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.V2 {
+			path = strings.TrimPrefix(path, "/v2")
+		}
+		return "apigateway:" + r.Method, "arn:aws:apigateway:" + r.Region + "::" + path, context, false
+	case "s3":
+		// Path-style requests: /bucket/key, or /bucket?list-type=2&prefix=... for a list.
+		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.Path, "/"), "/")
+		q, _ := url.ParseQuery(r.RawQuery)
+		switch {
+		case bucket != runsBucket:
+			t.Errorf("a call to bucket %q, not the runs bucket", bucket)
+		case key == "" && r.Method == "GET":
+			context["s3:prefix"] = q.Get("prefix")
+			return "s3:ListBucket", "getatt:RunsBucket.Arn", context, false
+		case r.Method == "GET":
+			return "s3:GetObject", "${RunsBucket.Arn}/" + key, context, false
+		case r.Method == "PUT":
+			return "s3:PutObject", "${RunsBucket.Arn}/" + key, context, false
+		}
+		t.Errorf("an S3 call the test cannot name: %s %s?%s", r.Method, r.Path, r.RawQuery)
+		return "", "", nil, true
+	case "sts":
+		if r.Operation == "GetCallerIdentity" {
+			return "", "", nil, true // needs no permission
+		}
+		return "sts:" + r.Operation, r.RoleArn, context, false
+	case "organizations":
+		return "organizations:" + r.Operation, "*", context, false
+	case "monitoring":
+		context["cloudwatch:namespace"] = "ref:MetricNamespace" // the code sends the configured namespace (TestPolicyMatchesTheCallsTheCodeMakes)
+		return "cloudwatch:" + r.Operation, "*", context, false
+	case "sns":
+		return "sns:" + r.Operation, "ref:ReportTopic", context, false
+	}
+	return r.Service + ":" + r.Operation, "", context, false
+}
+
+// TestOrganizationPoliciesMatchTheCalls: each role of an organization run is allowed exactly
+// what its code calls. The calls of a full run (plan, every item, join; then the items again
+// with v2's API mappings denied, for the v1 fallback) are sorted by who makes them: the planner
+// (PlannerRole), the scanner in the management account and its AssumeRole calls (ScannerRole),
+// the scanner in a member account with the member's credentials (deploy/member-role.yaml), and
+// the join (JoinRole). Every call must be allowed, and every grant to the services the code
+// calls must be used.
+func TestOrganizationPoliciesMatchTheCalls(t *testing.T) {
+	o := newOrgStack(t, nil)
+	// Every kind of read, in the management account (the demo account) and in a member (an
+	// HTTP API deployed by hand), so that every grant has its call.
+	if err := seed.Demo(seed.ForConfig(o.ctx, o.cfg), time.Sleep); err != nil {
+		t.Fatal(err)
+	}
+	memberCfg, err := seed.Member(o.ctx, o.cfg, o.fx.Members[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := seed.ForConfig(o.ctx, memberCfg)
+	b.HTTPAPI("carts", seed.HTTPAPIOptions{}).Route("GET /carts", "AWS_IAM").Stage("prod", false).Deploy("prod")
+	if err := b.Err(); err != nil {
+		t.Fatal(err)
+	}
+	tmpl := loadTemplate(t)
+	planner := newPolicyCheck(t, "PlannerRole", statementsOf(t, tmpl, "PlannerRole"))
+	scanner := newPolicyCheck(t, "ScannerRole", statementsOf(t, tmpl, "ScannerRole"))
+	member := newPolicyCheck(t, "member role", statementsOf(t, loadYAML(t, "deploy/member-role.yaml"), "MemberRole"))
+	join := newPolicyCheck(t, "JoinRole", statementsOf(t, tmpl, "JoinRole"))
+
+	check := func(calls []awsemu.Request, who func(awsemu.Request) *policyCheck) {
+		for _, r := range calls {
+			action, resource, ctx, skip := iamOf(t, r)
+			if !skip {
+				who(r).allow(action, resource, ctx, r.Method+" "+r.Path)
+			}
+		}
+	}
+	o.shim.ResetLog()
+	var plan nightly.PlanOutput
+	o.call(o.plan, `{"execution_name": "n", "input": `+trigger+`}`, &plan)
+	check(o.shim.Requests(), func(awsemu.Request) *policyCheck { return planner })
+
+	var items []nightly.Item
+	if err := json.Unmarshal(o.object(plan.Key), &items); err != nil {
+		t.Fatal(err)
+	}
+	scanAll := func() {
+		o.shim.ResetLog()
+		for _, it := range items {
+			var out nightly.ScanOutput
+			o.call(o.scanner, fmt.Sprintf(`{"run_id": %q, "account_id": %q, "region": %q}`, plan.RunID, it.AccountID, it.Region), &out)
+		}
+		check(o.shim.Requests(), func(r awsemu.Request) *policyCheck {
+			if r.Service == "apigateway" && r.Account != o.fx.Management {
+				return member
+			}
+			return scanner
+		})
+	}
+	scanAll()
+	o.shim.AddFault(awsemu.Fault{Service: "apigateway", Operation: "GetApiMappings", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"})
+	scanAll()
+
+	o.shim.ResetLog()
+	var joined nightly.JoinOutput
+	o.call(o.join, fmt.Sprintf(`{"execution_name": "n", "state": {"plan": %s}}`, mustJSON(plan)), &joined)
+	check(o.shim.Requests(), func(awsemu.Request) *policyCheck { return join })
+
+	for _, p := range []*policyCheck{planner, scanner, member, join} {
+		p.unused("apigateway", "s3", "sts", "organizations", "cloudwatch", "sns")
+	}
 }

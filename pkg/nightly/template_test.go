@@ -33,7 +33,13 @@ type statement struct {
 
 func loadTemplate(t *testing.T) *yaml.Node {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "template.yaml"))
+	return loadYAML(t, "template.yaml")
+}
+
+// loadYAML reads a CloudFormation template of the repository, by its path from the root.
+func loadYAML(t *testing.T, path string) *yaml.Node {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,9 +95,15 @@ func list(n *yaml.Node) []string {
 
 func roleStatements(t *testing.T, tmpl *yaml.Node) []statement {
 	t.Helper()
-	policies := child(tmpl, "Resources", "AuditorRole", "Properties", "Policies")
+	return statementsOf(t, tmpl, "AuditorRole")
+}
+
+// statementsOf is the statements of the inline policies of role, a logical id of tmpl.
+func statementsOf(t *testing.T, tmpl *yaml.Node, role string) []statement {
+	t.Helper()
+	policies := child(tmpl, "Resources", role, "Properties", "Policies")
 	if policies == nil {
-		t.Fatal("template has no AuditorRole policies")
+		t.Fatalf("template has no %s policies", role)
 	}
 	var out []statement
 	for _, p := range policies.Content {
