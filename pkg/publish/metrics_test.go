@@ -434,3 +434,52 @@ func TestBatchesFitTheWire(t *testing.T) {
 	}
 	t.Logf("request bodies: %v bytes", rec.bodies)
 }
+
+// TestMetricDataOrganization: an organization's totals have no Region dimension (it would add
+// up accounts) and count the accounts; per-account datums follow the same rule as regions: an
+// account not read completely has no Findings datum, only Complete 0 and its ScanErrors.
+func TestMetricDataOrganization(t *testing.T) {
+	const a, b = "111111111111", "222222222222"
+	ra, rb := region("eu-west-1", "a1"), region("us-east-1", "b1")
+	ra.Account, rb.Account = a, b
+	fa := finding("undeployed-changes", "eu-west-1", "a1")
+	fa.AccountID = a
+	complete := build([]inventory.Region{ra, rb}, fa)
+	data := byKey(t, publish.MetricData(complete, publish.MetricOptions{Organization: true, PerAccount: true}, time.Second, runAt))
+	for key, want := range map[string]float64{
+		"Findings{Severity=critical}":        1,
+		"Findings{Check=undeployed-changes}": 1,
+		"AccountsScanned{}":                  2,
+		"ApisScanned{}":                      2,
+		"Complete{}":                         1,
+		"Findings{AccountId=111111111111,Severity=critical}": 1,
+		"Findings{AccountId=222222222222,Severity=critical}": 0,
+		"Complete{AccountId=222222222222}":                   1,
+	} {
+		if d, ok := data[key]; !ok || aws.ToFloat64(d.Value) != want {
+			t.Errorf("%s = %v (present %v), want %v", key, aws.ToFloat64(d.Value), ok, want)
+		}
+	}
+	for key := range data {
+		if strings.Contains(key, "Region=") || strings.Contains(key, "AccountId=") && strings.Contains(key, "Check=") {
+			t.Errorf("datum %s: no Region dimension in an organization, and no per-account Check", key)
+		}
+	}
+	if want := len(checks.All()) + 3 + 5 + 2*5; len(data) != want {
+		t.Errorf("%d datums for 2 accounts with per-account metrics, want %d (totals + 5 per account)", len(data), want)
+	}
+
+	rb.Errors = []inventory.ScanError{{AccountID: b, Region: "us-east-1", Operation: inventory.OpAssumeRole, Message: "denied"}}
+	partial := byKey(t, publish.MetricData(build([]inventory.Region{ra, rb}, fa), publish.MetricOptions{Organization: true, PerAccount: true}, time.Second, runAt))
+	for _, gone := range []string{"Findings{Severity=critical}", "Findings{AccountId=222222222222,Severity=critical}"} {
+		if _, ok := partial[gone]; ok {
+			t.Errorf("%s published although account %s was not read", gone, b)
+		}
+	}
+	if d := partial["Findings{AccountId=111111111111,Severity=critical}"]; aws.ToFloat64(d.Value) != 1 {
+		t.Error("the account read completely lost its Findings datum")
+	}
+	if d := partial["Complete{AccountId=222222222222}"]; aws.ToFloat64(d.Value) != 0 {
+		t.Error("the unread account is not Complete 0")
+	}
+}
