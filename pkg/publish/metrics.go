@@ -60,12 +60,10 @@ const (
 	DimAPIID              = "ApiId"
 )
 
-// scope is a part of the report that gets datums of its own: the whole run, a region, or an
-// account.
+// scope is a part of the report that gets datums of its own: the whole run, or a region.
 type scope struct {
-	dims   []string
-	has    func(account, region string) bool
-	checks bool // Findings by Check too, not only by Severity
+	dims []string
+	has  func(account, region string) bool
 }
 
 // MetricData turns a report into datums, all stamped at. The values are gauges: alarms read
@@ -97,15 +95,10 @@ func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, 
 			unlisted[place{e.AccountID, e.Region}] = true
 		}
 	}
-	scopes := []scope{{has: func(string, string) bool { return true }, checks: true}}
+	scopes := []scope{{has: func(string, string) bool { return true }}}
 	if !opts.Organization && len(rep.Regions) > 1 {
 		for _, region := range rep.Regions {
-			scopes = append(scopes, scope{dims: []string{DimRegion, region}, has: func(_, r string) bool { return r == region }, checks: true})
-		}
-	}
-	if opts.Organization && opts.PerAccount {
-		for _, account := range rep.Accounts {
-			scopes = append(scopes, scope{dims: []string{DimAccountID, account}, has: func(a, _ string) bool { return a == account }})
+			scopes = append(scopes, scope{dims: []string{DimRegion, region}, has: func(_, r string) bool { return r == region }})
 		}
 	}
 	for _, sc := range scopes {
@@ -139,16 +132,14 @@ func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, 
 					bySeverity[f.Severity]++
 				}
 			}
-			if sc.checks {
-				for _, c := range rep.Ran {
-					add(MetricFindings, float64(byCheck[c.ID]), types.StandardUnitCount, append([]string{DimCheck, c.ID}, sc.dims...)...)
-				}
+			for _, c := range rep.Ran {
+				add(MetricFindings, float64(byCheck[c.ID]), types.StandardUnitCount, append([]string{DimCheck, c.ID}, sc.dims...)...)
 			}
 			for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
 				add(MetricFindings, float64(bySeverity[sev]), types.StandardUnitCount, append([]string{DimSeverity, sev.String()}, sc.dims...)...)
 			}
 		}
-		if anyListed && sc.checks {
+		if anyListed {
 			add(MetricAPIsScanned, float64(apis), types.StandardUnitCount, sc.dims...)
 		}
 		complete := 0.0
@@ -162,6 +153,25 @@ func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, 
 				add(MetricAccountsScanned, float64(rep.Summary.AccountsScanned), types.StandardUnitCount)
 			}
 			add(MetricScanDuration, duration.Seconds(), types.StandardUnitSeconds)
+		}
+	}
+	if opts.Organization && opts.PerAccount {
+		// Each account from its summary: the same rule, an account not read completely has no
+		// Findings datum.
+		for _, account := range rep.Accounts {
+			a := rep.Summary.ByAccount[account]
+			dims := []string{DimAccountID, account}
+			if a.Complete {
+				for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
+					add(MetricFindings, float64(a.BySeverity[sev.String()]), types.StandardUnitCount, append([]string{DimSeverity, sev.String()}, dims...)...)
+				}
+			}
+			complete := 0.0
+			if a.Complete {
+				complete = 1
+			}
+			add(MetricScanErrors, float64(a.Errors), types.StandardUnitCount, dims...)
+			add(MetricComplete, complete, types.StandardUnitNone, dims...)
 		}
 	}
 	if opts.PerAPI {
