@@ -1,7 +1,6 @@
 package statemachine_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -346,7 +345,8 @@ func walkStates(m map[string]any, f func(name string, s map[string]any)) {
 
 // TestSilentAlarmWatchesBothModes: the dead-man alarm reads the Complete datum that both modes
 // publish (AuditorFunction in account mode, the join in organization mode) and gives an
-// organization run the whole of the state machine's timeout to land it.
+// organization run 12 hours to land it. The definition has no execution timeout, which would
+// stop a run before its join; every task of it is bounded instead.
 func TestSilentAlarmWatchesBothModes(t *testing.T) {
 	tm := loadTemplate(t, templateFile)
 	alarm := child(tm.root, "Resources", "AuditorSilentAlarm")
@@ -362,12 +362,16 @@ func TestSilentAlarmWatchesBothModes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	timeout, err := def["TimeoutSeconds"].(json.Number).Int64()
-	if err != nil {
-		t.Fatal(err)
+	if _, ok := def["TimeoutSeconds"]; ok {
+		t.Error("an execution timeout stops a run before its join: bound the tasks instead")
 	}
+	walkStates(def, func(name string, s map[string]any) {
+		if s["Type"] == "Task" && s["TimeoutSeconds"] == nil {
+			t.Errorf("task %s has no TimeoutSeconds: a hung task would hold the run forever", name)
+		}
+	})
 	period := atoi(t, child(props, "Period"))
-	for mode, minHours := range map[string]int{"account": 25, "organization": 24 + int(timeout)/3600 + 1} {
+	for mode, minHours := range map[string]int{"account": 25, "organization": 24 + 12 + 1} {
 		p := tm.params(map[string]string{"Mode": mode})
 		evals := atoi(t, tm.resolve(t, child(props, "EvaluationPeriods"), p))
 		points := atoi(t, tm.resolve(t, child(props, "DatapointsToAlarm"), p))

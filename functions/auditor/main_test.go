@@ -312,7 +312,7 @@ func TestBootstrapRunsTheOrganizationRoles(t *testing.T) {
 		Items int    `json:"items"`
 	}
 	decode(invokeOnce(t, shim.URL, []byte(`{"execution_name": "n1", "input": {"scheduled_time": "2026-12-02T03:00:00Z"}}`), vars("plan")), &plan)
-	if plan.RunID != "2026-12-02T03-00-00Z" || plan.Items != 2 {
+	if plan.RunID != "2026-12-02T03-00-00Z_n1" || plan.Items != 2 {
 		t.Fatalf("plan %+v, want 2 items (management and member, one region)", plan)
 	}
 	var item struct {

@@ -127,22 +127,36 @@ const OpScan = "Scan"
 const OpPlan = "Plan"
 
 // safeRunID keeps a run id usable as one S3 key segment.
-var safeRunID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,80}$`)
+var safeRunID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
 
-// RunID names a run after its night: Scheduler's scheduled time, 2026-12-02T03:00:00Z, made
-// "2026-12-02T03-00-00Z" (Step Functions refuses ':' in execution names, so the run id, not the
-// execution name, carries the night); a run started by hand is named by its execution.
+// RunID names a run's prefix in the runs bucket after its night and its execution:
+// "2026-12-02T03-00-00Z_<execution>" from Scheduler's scheduled time 2026-12-02T03:00:00Z, or
+// the execution name alone for a run started by hand. The night comes first, so that runs list
+// in order; the execution makes the prefix the run's own, so that no item report of another
+// execution of the same night (a retried schedule, a re-run) is ever taken for this run's.
+// Step Functions refuses ':' in execution names and Scheduler gives the time with colons only,
+// so the execution itself cannot be named after the night.
 func RunID(executionName string, trigger RunTrigger) (string, error) {
-	if t, err := time.Parse(time.RFC3339, trigger.ScheduledTime); err == nil {
-		return t.UTC().Format("2006-01-02T15-04-05Z"), nil
+	exec := strings.Map(func(r rune) rune {
+		if r < 128 && (r == '_' || r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
+			return r
+		}
+		return '-'
+	}, executionName)
+	if exec == "" {
+		return "", errors.New("no execution name to name the run by")
 	}
-	if trigger.ScheduledTime != "" {
+	if len(exec) > 80 {
+		exec = exec[:80]
+	}
+	if trigger.ScheduledTime == "" {
+		return exec, nil
+	}
+	t, err := time.Parse(time.RFC3339, trigger.ScheduledTime)
+	if err != nil {
 		return "", fmt.Errorf("scheduled_time %q is not an RFC 3339 time", trigger.ScheduledTime)
 	}
-	if !safeRunID.MatchString(executionName) {
-		return "", fmt.Errorf("execution name %q cannot name a run (want 1 to 80 of A-Z a-z 0-9 _ . -)", executionName)
-	}
-	return executionName, nil
+	return t.UTC().Format("2006-01-02T15-04-05Z") + "_" + exec, nil
 }
 
 func planKey(runID string) string     { return "runs/" + runID + "/plan.json" }

@@ -141,12 +141,12 @@ func TestPlanWithAccountList(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []nightly.Item{{"111111111111", "eu-west-1"}, {"111111111111", "us-east-1"}, {"222222222222", "eu-west-1"}, {"222222222222", "us-east-1"}}
-	if out.RunID != "2026-12-02T02-00-00Z" || !slices.Equal(items, want) || out.Accounts != 2 {
+	if out.RunID != "2026-12-02T02-00-00Z_x" || !slices.Equal(items, want) || out.Accounts != 2 {
 		t.Errorf("plan %+v, items %v", out, items)
 	}
 	for payload, want := range map[string]string{
 		`{"execution_name": "x", "input": {"scheduled_time": "tonight"}}`: `scheduled_time "tonight" is not an RFC 3339 time`,
-		`{"execution_name": "a/b", "input": {}}`:                          `execution name "a/b" cannot name a run`,
+		`{"execution_name": "", "input": {}}`:                             `no execution name to name the run by`,
 		`{"execution_name": "x", "input": {}, "extra": 1}`:                `unknown field "extra"`,
 	} {
 		if _, err := h.Plan(context.Background(), json.RawMessage(payload)); err == nil || !strings.Contains(err.Error(), want) {

@@ -108,7 +108,7 @@ func TestOrganizationRun(t *testing.T) {
 	o := newOrgStack(t, nil)
 	var plan nightly.PlanOutput
 	o.call(o.plan, `{"execution_name": "nightly-abc", "execution_start": "2026-11-27T03:00:00Z", "input": `+trigger+`}`, &plan)
-	if plan.RunID != "2026-12-02T03-00-00Z" || plan.Key != "runs/2026-12-02T03-00-00Z/plan.json" || plan.Items != 10 || plan.Accounts != 5 || plan.Bucket != runsBucket {
+	if plan.RunID != "2026-12-02T03-00-00Z_nightly-abc" || plan.Key != "runs/2026-12-02T03-00-00Z_nightly-abc/plan.json" || plan.Items != 10 || plan.Accounts != 5 || plan.Bucket != runsBucket {
 		t.Fatalf("plan %+v", plan)
 	}
 	var items []nightly.Item
@@ -183,6 +183,19 @@ func TestOrganizationRun(t *testing.T) {
 	if v, ok := o.metric("Findings", "Severity", "critical"); ok {
 		t.Errorf("an incomplete organization published Findings critical = %v", v)
 	}
+
+	// A second execution of the same night (a retried schedule) has a prefix of its own: none
+	// of the first execution's item reports is taken for its own, so with no item scanned it
+	// reads nothing.
+	var again nightly.PlanOutput
+	o.call(o.plan, `{"execution_name": "nightly-def", "input": `+trigger+`}`, &again)
+	if again.RunID == plan.RunID {
+		t.Fatalf("two executions of one night share run id %s", plan.RunID)
+	}
+	o.call(o.join, fmt.Sprintf(`{"execution_name": "nightly-def", "state": {"scheduled_time": "2026-12-02T03:00:00Z", "plan": %s}}`, mustJSON(again)), &joined)
+	if joined.Complete || joined.Errors != 10 || joined.Findings != 0 {
+		t.Errorf("the second execution's join %+v: want all 10 items missing and no finding", joined)
+	}
 }
 
 // TestOrganizationRunComplete: a fixed account list without the denied member, every item
@@ -234,7 +247,7 @@ func TestOrganizationRunPlanFailed(t *testing.T) {
 	}
 	var joined nightly.JoinOutput
 	o.call(o.join, `{"execution_name": "n1", "state": {"scheduled_time": "2026-12-02T03:00:00Z", "plan_error": {"Error": "AccessDeniedException", "Cause": "organizations:ListAccounts denied"}}}`, &joined)
-	if joined.Complete || joined.Errors != 1 || joined.RunID != "2026-12-02T03-00-00Z" {
+	if joined.Complete || joined.Errors != 1 || joined.RunID != "2026-12-02T03-00-00Z_n1" {
 		t.Errorf("join %+v", joined)
 	}
 	if msgs := o.received(); len(msgs) != 1 || !strings.Contains(msgs[0].Message, "the planner failed: AccessDeniedException organizations:ListAccounts denied; no account was read") {
