@@ -104,10 +104,10 @@ func TestOrganizationLogGroupsMayUseTheKey(t *testing.T) {
 // The organization functions' settings, as the organization-mode contract divides them. A
 // variable the handler of a role does not read does not belong in its function.
 var organizationEnvironment = map[string][]string{
-	"PlannerFunction": {"AUDITOR_ROLE", "RUNS_BUCKET", "ACCOUNTS", "REGIONS"},
-	"ScannerFunction": {"GOMEMLIMIT", "AUDITOR_ROLE", "RUNS_BUCKET", "MEMBER_ROLE_NAME", "EXTERNAL_ID", "CORS_TAG",
+	"PlannerFunction": {"AUDITOR_STEP", "RUNS_BUCKET", "ACCOUNTS", "REGIONS"},
+	"ScannerFunction": {"GOMEMLIMIT", "AUDITOR_STEP", "RUNS_BUCKET", "MEMBER_ROLE_NAME", "EXTERNAL_ID", "CORS_TAG",
 		"ENABLED_CHECKS", "DISABLED_CHECKS", "SEVERITY_OVERRIDES", "ALLOWED_ENDPOINT_TYPES"},
-	"JoinFunction": {"GOMEMLIMIT", "AUDITOR_ROLE", "RUNS_BUCKET", "METRIC_NAMESPACE", "REPORT_TOPIC_ARN",
+	"JoinFunction": {"GOMEMLIMIT", "AUDITOR_STEP", "RUNS_BUCKET", "METRIC_NAMESPACE", "REPORT_TOPIC_ARN",
 		"REPORT_ONLY_WITH_FINDINGS", "PER_ACCOUNT_METRICS"},
 }
 
@@ -123,8 +123,8 @@ func TestOrganizationFunctions(t *testing.T) {
 			if got, want := keys(vars), organizationEnvironment[fn]; !slices.Equal(got, want) {
 				t.Errorf("environment %v, want %v", got, want)
 			}
-			if got := render(child(vars, "AUDITOR_ROLE")); got != handler {
-				t.Errorf("AUDITOR_ROLE %q, want %q", got, handler)
+			if got := render(child(vars, "AUDITOR_STEP")); got != handler {
+				t.Errorf("AUDITOR_STEP %q, want %q", got, handler)
 			}
 			if got := render(child(vars, "RUNS_BUCKET")); got != "ref:RunsBucket" {
 				t.Errorf("RUNS_BUCKET %q, want the runs bucket", got)

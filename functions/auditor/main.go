@@ -1,7 +1,7 @@
 // Command auditor is the nightly Lambda function: EventBridge Scheduler invokes it, and it audits
 // the account's API Gateway APIs, publishes metrics and mails the report. In an organization
 // run, the same binary is the planner, the scanner and the join of the state machine
-// (AUDITOR_ROLE).
+// (AUDITOR_STEP).
 package main
 
 import (

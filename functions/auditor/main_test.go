@@ -291,8 +291,8 @@ func TestBootstrapRunsTheOrganizationRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars := func(role string) map[string]string {
-		return map[string]string{"AUDITOR_ROLE": role, "RUNS_BUCKET": "drift-runs", "REGIONS": "us-east-1", "REPORT_TOPIC_ARN": aws.ToString(topic.TopicArn),
+	vars := func(step string) map[string]string {
+		return map[string]string{"AUDITOR_STEP": step, "RUNS_BUCKET": "drift-runs", "REGIONS": "us-east-1", "REPORT_TOPIC_ARN": aws.ToString(topic.TopicArn),
 			"MEMBER_ROLE_NAME": "DriftAuditorReadOnly", "DISABLED_CHECKS": "hygiene",
 			"AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": creds.SessionToken}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 )
 
 // DefaultRoleName is the member role that deploy/member-role.yaml creates in every account.
@@ -157,5 +158,10 @@ func (r Roles) AssumeError(account string, err error) string {
 	if i := strings.Index(msg, "api error "); i >= 0 {
 		msg = msg[i+len("api error "):]
 	}
-	return fmt.Sprintf("cannot assume %s: %s (is the member role deployed in the account, and does it trust this caller?)", r.RoleARN(account), msg)
+	out := fmt.Sprintf("cannot assume %s: %s", r.RoleARN(account), msg)
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "AccessDenied" {
+		out += " (is the member role deployed in the account, and does it trust this caller with this external id?)"
+	}
+	return out
 }

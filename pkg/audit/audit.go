@@ -253,10 +253,11 @@ func scan(ctx context.Context, c Config, cfg aws.Config, judge onAPI) (*inventor
 			select {
 			case sem <- struct{}{}:
 				defer func() { <-sem }()
+				parts[i] = scanAccount(ctx, c, cfg, roles, account, regions, httpClient, judge)
 			case <-ctx.Done():
-				// Too late to start: scanAccount records every region as not read.
+				// Too late to start: every region of the account is recorded as not read.
+				parts[i] = unreadAccount(account, regions, inventory.OpScan, "not read: "+ctx.Err().Error())
 			}
-			parts[i] = scanAccount(ctx, c, cfg, roles, account, regions, httpClient, judge)
 		}()
 	}
 	wg.Wait()
@@ -297,11 +298,11 @@ func scanAccount(ctx context.Context, c Config, cfg aws.Config, roles accounts.R
 	creds, assumed := roles.For(account)
 	if assumed {
 		if err := ctx.Err(); err != nil {
-			return unreadAccount(account, regions, "not read: "+err.Error())
+			return unreadAccount(account, regions, inventory.OpAssumeRole, "not read: "+err.Error())
 		}
 		// Assume once, up front: a denied role is one clear error, not one per call.
 		if _, err := creds.Retrieve(ctx); err != nil {
-			return unreadAccount(account, regions, roles.AssumeError(account, err))
+			return unreadAccount(account, regions, inventory.OpAssumeRole, roles.AssumeError(account, err))
 		}
 		cfg = cfg.Copy()
 		cfg.Credentials = creds
@@ -331,11 +332,11 @@ func scanAccount(ctx context.Context, c Config, cfg aws.Config, roles accounts.R
 }
 
 // unreadAccount is an account of which nothing could be read: each region unread, with the
-// reason as an AssumeRole error.
-func unreadAccount(account string, regions []string, message string) *inventory.Inventory {
+// reason as an error of operation op.
+func unreadAccount(account string, regions []string, op, message string) *inventory.Inventory {
 	inv := &inventory.Inventory{AccountID: account, CollectedAt: time.Now().UTC()}
 	for _, name := range regions {
-		inv.Regions = append(inv.Regions, inventory.UnreadRegion(account, name, inventory.ScanError{AccountID: account, Region: name, Operation: inventory.OpAssumeRole, Message: message}))
+		inv.Regions = append(inv.Regions, inventory.UnreadRegion(account, name, inventory.ScanError{AccountID: account, Region: name, Operation: op, Message: message}))
 	}
 	return inv
 }

@@ -37,10 +37,14 @@ var regionWide = map[string][]string{
 // missing or different. clean is the inventory of the uncut run, which says which APIs a usage
 // plan covers.
 func explains(e inventory.ScanError, f checks.Finding, clean *inventory.Inventory) bool {
-	if e.Region != f.Region {
+	// An error of no account is one whose account could not be read (the caller's, in a
+	// one-account audit whose GetCallerIdentity was cut): it covers the audit's account.
+	if e.Region != f.Region || e.AccountID != f.AccountID && e.AccountID != "" {
 		return false
 	}
 	switch {
+	case e.LeavesRegionUnread():
+		return true
 	case e.APIID != "":
 		return e.APIID == f.APIID || (f.UsagePlanID != "" && planCoversAPI(clean, f.Region, f.UsagePlanID, e.APIID))
 	case e.UsagePlanID != "":

@@ -65,7 +65,24 @@ const (
 	// OpAssumeRole is the sts:AssumeRole into a member account: when it fails, nothing of the
 	// account is read.
 	OpAssumeRole = "AssumeRole"
+	// OpScan and OpPlan name, in an organization run's joined report, an (account, region)
+	// whose scanner left no report, and a run whose planner failed: nothing of it was read.
+	OpScan = "Scan"
+	OpPlan = "Plan"
 )
+
+// LeavesRegionUnread reports whether e leaves its whole (account, region) unread, the API list
+// included.
+func (e ScanError) LeavesRegionUnread() bool {
+	if e.APIID != "" || e.UsagePlanID != "" || e.Domain != "" {
+		return false
+	}
+	switch e.Operation {
+	case OpGetRestApis, OpAssumeRole, OpScan, OpPlan:
+		return true
+	}
+	return false
+}
 
 // ScanError records one thing that could not be read, and the scope it leaves unread: a region
 // list (no API, plan or domain named), one API, one usage plan's keys or one domain's mappings.

@@ -18,19 +18,19 @@ import (
 	"github.com/apigw-drift/driftaudit/pkg/suppress"
 )
 
-// Roles the one binary runs in (AUDITOR_ROLE): the audit of its own account, or one of the three
+// Steps the one binary runs (AUDITOR_STEP): the audit of its own account, or one of the three
 // steps of an organization run on Step Functions.
 const (
-	RoleAccount = "account"
-	RolePlan    = "plan"
-	RoleScan    = "scan"
-	RoleJoin    = "join"
+	StepAccount = "account"
+	StepPlan    = "plan"
+	StepScan    = "scan"
+	StepJoin    = "join"
 )
 
 // Config is the function's configuration, from its environment variables.
 type Config struct {
-	// Role is what the function does: RoleAccount (the default), RolePlan, RoleScan or RoleJoin.
-	Role  string
+	// Step is what the function does: StepAccount (the default), StepPlan, StepScan or StepJoin.
+	Step  string
 	Audit audit.Config
 	// RunsBucket keeps an organization run's plan, item reports and joined report.
 	RunsBucket string
@@ -69,7 +69,7 @@ const (
 	EnvSeverityOverrides      = "SEVERITY_OVERRIDES"
 	EnvSuppressionsFile       = "SUPPRESSIONS_FILE"
 	EnvAllowedEndpointTypes   = "ALLOWED_ENDPOINT_TYPES"
-	EnvRole                   = "AUDITOR_ROLE"
+	EnvStep                   = "AUDITOR_STEP"
 	EnvRunsBucket             = "RUNS_BUCKET"
 	EnvAccounts               = "ACCOUNTS"
 	EnvMemberRoleName         = "MEMBER_ROLE_NAME"
@@ -114,11 +114,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.Namespace = v
 	}
-	if err := loadRole(getenv, &c); err != nil {
+	if err := loadStep(getenv, &c); err != nil {
 		return c, err
 	}
 	c.ReportTopicARN = getenv(EnvReportTopicARN)
-	if (c.Role == RoleAccount || c.Role == RoleJoin) && !topicARN.MatchString(c.ReportTopicARN) {
+	if (c.Step == StepAccount || c.Step == StepJoin) && !topicARN.MatchString(c.ReportTopicARN) {
 		return c, fmt.Errorf("%s=%q: want an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", EnvReportTopicARN, c.ReportTopicARN)
 	}
 	var err error
@@ -177,22 +177,22 @@ func loadConfig(getenv func(string) string) (Config, error) {
 // bucketName is S3's rule for a general purpose bucket name, without the rarer exclusions.
 var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
-// loadRole reads the role and what an organization run's roles need.
-func loadRole(getenv func(string) string, c *Config) error {
-	c.Role = strings.TrimSpace(getenv(EnvRole))
-	switch c.Role {
+// loadStep reads the step and what an organization run's steps need.
+func loadStep(getenv func(string) string, c *Config) error {
+	c.Step = strings.TrimSpace(getenv(EnvStep))
+	switch c.Step {
 	case "":
-		c.Role = RoleAccount
-	case RoleAccount, RolePlan, RoleScan, RoleJoin:
+		c.Step = StepAccount
+	case StepAccount, StepPlan, StepScan, StepJoin:
 	default:
-		return fmt.Errorf("%s=%q: want account, plan, scan or join", EnvRole, getenv(EnvRole))
+		return fmt.Errorf("%s=%q: want account, plan, scan or join", EnvStep, getenv(EnvStep))
 	}
-	if c.Role == RoleAccount {
+	if c.Step == StepAccount {
 		return nil
 	}
 	c.RunsBucket = getenv(EnvRunsBucket)
 	if !bucketName.MatchString(c.RunsBucket) {
-		return fmt.Errorf("%s=%q: the %s role needs the runs bucket's name", EnvRunsBucket, c.RunsBucket, c.Role)
+		return fmt.Errorf("%s=%q: the %s step needs the runs bucket's name", EnvRunsBucket, c.RunsBucket, c.Step)
 	}
 	c.Audit.Accounts = splitList(getenv(EnvAccounts))
 	if v := strings.TrimSpace(getenv(EnvMemberRoleName)); v != "" {

@@ -103,17 +103,17 @@ func TestLoadConfigValid(t *testing.T) {
 			}},
 		{"rate in exponent form", map[string]string{EnvQuotaRate: "2e1"},
 			func(c Config) bool { return c.Audit.Limits.Rate == 20 }},
-		{"account role by default", nil, func(c Config) bool { return c.Role == RoleAccount && c.RunsBucket == "" }},
-		{"scanner", map[string]string{EnvRole: "scan", EnvRunsBucket: "drift-runs-1", EnvMemberRoleName: "Reader", EnvExternalID: "x-1"},
+		{"account step by default", nil, func(c Config) bool { return c.Step == StepAccount && c.RunsBucket == "" }},
+		{"scanner", map[string]string{EnvStep: "scan", EnvRunsBucket: "drift-runs-1", EnvMemberRoleName: "Reader", EnvExternalID: "x-1"},
 			func(c Config) bool {
-				return c.Role == RoleScan && c.RunsBucket == "drift-runs-1" && c.Audit.RoleName == "Reader" && c.Audit.ExternalID == "x-1"
+				return c.Step == StepScan && c.RunsBucket == "drift-runs-1" && c.Audit.RoleName == "Reader" && c.Audit.ExternalID == "x-1"
 			}},
-		{"planner with accounts", map[string]string{EnvRole: "plan", EnvRunsBucket: "b-1", EnvAccounts: "111111111111, 222222222222", EnvReportTopicARN: ""},
+		{"planner with accounts", map[string]string{EnvStep: "plan", EnvRunsBucket: "b-1", EnvAccounts: "111111111111, 222222222222", EnvReportTopicARN: ""},
 			func(c Config) bool {
-				return c.Role == RolePlan && len(c.Audit.Accounts) == 2 && c.Audit.RoleName == "DriftAuditorReadOnly"
+				return c.Step == StepPlan && len(c.Audit.Accounts) == 2 && c.Audit.RoleName == "DriftAuditorReadOnly"
 			}},
-		{"join with per-account metrics", map[string]string{EnvRole: "join", EnvRunsBucket: "b-1", EnvPerAccountMetrics: "true"},
-			func(c Config) bool { return c.Role == RoleJoin && c.PerAccountMetrics }},
+		{"join with per-account metrics", map[string]string{EnvStep: "join", EnvRunsBucket: "b-1", EnvPerAccountMetrics: "true"},
+			func(c Config) bool { return c.Step == StepJoin && c.PerAccountMetrics }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,22 +140,22 @@ func TestLoadConfigInvalid(t *testing.T) {
 		mutate func(env map[string]string)
 		want   []string
 	}{
-		{"unknown role", func(e map[string]string) { e[EnvRole] = "scanner" }, []string{EnvRole, `"scanner"`, "want account, plan, scan or join"}},
-		{"scanner without bucket", func(e map[string]string) { e[EnvRole] = "scan" }, []string{EnvRunsBucket, "the scan role needs the runs bucket's name"}},
-		{"bucket not a bucket name", func(e map[string]string) { e[EnvRole] = "join"; e[EnvRunsBucket] = "Runs_Bucket" }, []string{EnvRunsBucket, `"Runs_Bucket"`}},
+		{"unknown step", func(e map[string]string) { e[EnvStep] = "scanner" }, []string{EnvStep, `"scanner"`, "want account, plan, scan or join"}},
+		{"scanner without bucket", func(e map[string]string) { e[EnvStep] = "scan" }, []string{EnvRunsBucket, "the scan step needs the runs bucket's name"}},
+		{"bucket not a bucket name", func(e map[string]string) { e[EnvStep] = "join"; e[EnvRunsBucket] = "Runs_Bucket" }, []string{EnvRunsBucket, `"Runs_Bucket"`}},
 		{"account id too short", func(e map[string]string) {
-			e[EnvRole] = "plan"
+			e[EnvStep] = "plan"
 			e[EnvRunsBucket] = "b-1"
 			e[EnvAccounts] = "11111111111"
 		},
 			[]string{EnvAccounts, `"11111111111" is not an AWS account id`}},
 		{"member role with a path", func(e map[string]string) {
-			e[EnvRole] = "scan"
+			e[EnvStep] = "scan"
 			e[EnvRunsBucket] = "b-1"
 			e[EnvMemberRoleName] = "audit/Reader"
 		},
 			[]string{EnvMemberRoleName, "is not an IAM role name"}},
-		{"join without topic", func(e map[string]string) { e[EnvRole] = "join"; e[EnvRunsBucket] = "b-1"; delete(e, EnvReportTopicARN) },
+		{"join without topic", func(e map[string]string) { e[EnvStep] = "join"; e[EnvRunsBucket] = "b-1"; delete(e, EnvReportTopicARN) },
 			[]string{EnvReportTopicARN, "want an SNS topic ARN"}},
 		{"topic missing", func(e map[string]string) { delete(e, EnvReportTopicARN) },
 			[]string{EnvReportTopicARN, "want an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)"}},

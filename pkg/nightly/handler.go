@@ -111,12 +111,12 @@ func (h *Handler) now() time.Time {
 // error, so that Logs Insights can query them and no record grows past a log event's limit.
 func (h *Handler) logReport(ctx context.Context, rep *report.Report, duration time.Duration) {
 	for _, f := range rep.Findings {
-		h.Logger.InfoContext(ctx, "finding", "check", f.Check, "severity", f.Severity.String(), "region", f.Region, "api_id", f.APIID,
+		h.Logger.InfoContext(ctx, "finding", "check", f.Check, "severity", f.Severity.String(), "account_id", f.AccountID, "region", f.Region, "api_id", f.APIID,
 			"api_name", f.APIName, "stage", f.Stage, "path", f.Path, "method", f.Method, "domain", f.Domain, "base_path", f.BasePath,
 			"usage_plan_id", f.UsagePlanID, "message", f.Message, "remediation", f.Remediation)
 	}
 	for _, e := range rep.Errors {
-		h.Logger.WarnContext(ctx, "scan error", "region", e.Region, "api_id", e.APIID, "operation", e.Operation, "message", e.Message)
+		h.Logger.WarnContext(ctx, "scan error", "account_id", e.AccountID, "region", e.Region, "api_id", e.APIID, "operation", e.Operation, "message", e.Message)
 	}
 	h.Logger.InfoContext(ctx, "summary", "account_id", rep.AccountID, "regions", rep.Regions, "apis_scanned", rep.Summary.APIsScanned,
 		"findings", rep.Summary.Findings, "by_severity", rep.Summary.BySeverity, "by_check", rep.Summary.ByCheck,

@@ -22,7 +22,7 @@ import (
 	"github.com/apigw-drift/driftaudit/pkg/report"
 )
 
-// An organization run on Step Functions is three roles of this one binary: the planner lists
+// An organization run on Step Functions is three steps of this one binary: the planner lists
 // the accounts and crosses them with the regions into a work list in S3; a Distributed Map runs
 // the scanner once per (account, region), which writes that item's report to S3 and returns a
 // small summary; the join lists what the scanners wrote (never trusting that every child
@@ -120,11 +120,12 @@ type JoinOutput struct {
 	Complete bool   `json:"complete"`
 }
 
-// OpScan names, in a joined report, an item whose scanner left no report.
-const OpScan = "Scan"
-
-// OpPlan names, in a joined report, a run whose planner failed.
-const OpPlan = "Plan"
+// OpScan and OpPlan name, in a joined report, an item whose scanner left no report and a run
+// whose planner failed.
+const (
+	OpScan = inventory.OpScan
+	OpPlan = inventory.OpPlan
+)
 
 // safeRunID keeps a run id usable as one S3 key segment.
 var safeRunID = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
@@ -175,15 +176,15 @@ func decodeInput(payload []byte, v any) error {
 	return nil
 }
 
-// Invoke is the Lambda handler of every role: the account audit, or a step of an organization
-// run, as the function's AUDITOR_ROLE says.
+// Invoke is the Lambda handler of every step: the account audit, or a step of an organization
+// run, as the function's AUDITOR_STEP says.
 func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {
-	switch h.Config.Role {
-	case RolePlan:
+	switch h.Config.Step {
+	case StepPlan:
 		return h.Plan(ctx, payload)
-	case RoleScan:
+	case StepScan:
 		return h.ScanItem(ctx, payload)
-	case RoleJoin:
+	case StepJoin:
 		return h.Join(ctx, payload)
 	default:
 		return nil, h.Handle(ctx, payload)
@@ -355,7 +356,8 @@ func (h *Handler) joinReports(ctx context.Context, runID string, state JoinState
 		return report.Merge(nil, []inventory.ScanError{{Operation: OpPlan, Message: "the plan cannot be read: " + oneLine(err)}}, now), nil
 	}
 	written := map[string]bool{}
-	p := s3.NewListObjectsV2Paginator(h.Runs, &s3.ListObjectsV2Input{Bucket: aws.String(h.Config.RunsBucket), Prefix: aws.String(itemsPrefix(runID))})
+	p := s3.NewListObjectsV2Paginator(h.Runs, &s3.ListObjectsV2Input{Bucket: aws.String(h.Config.RunsBucket), Prefix: aws.String(itemsPrefix(runID))},
+		func(o *s3.ListObjectsV2PaginatorOptions) { o.StopOnDuplicateToken = true })
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

@@ -111,9 +111,9 @@ var (
 	_ publish.TopicAPI   = (*recorder)(nil)
 )
 
-func fakeHandler(t *testing.T, role string, vars map[string]string, runs *fakeRuns) *nightly.Handler {
+func fakeHandler(t *testing.T, step string, vars map[string]string, runs *fakeRuns) *nightly.Handler {
 	t.Helper()
-	env := map[string]string{nightly.EnvRole: role, nightly.EnvRunsBucket: "runs", nightly.EnvRegions: "us-east-1,eu-west-1",
+	env := map[string]string{nightly.EnvStep: step, nightly.EnvRunsBucket: "runs", nightly.EnvRegions: "us-east-1,eu-west-1",
 		nightly.EnvReportTopicARN: "arn:aws:sns:us-east-1:123456789012:report"}
 	for k, v := range vars {
 		env[k] = v
@@ -131,7 +131,7 @@ func fakeHandler(t *testing.T, role string, vars map[string]string, runs *fakeRu
 // region, sorted; a bad trigger time or execution name is an error naming it.
 func TestPlanWithAccountList(t *testing.T) {
 	runs := &fakeRuns{objects: map[string][]byte{}}
-	h := fakeHandler(t, nightly.RolePlan, map[string]string{nightly.EnvAccounts: "222222222222, 111111111111,222222222222"}, runs)
+	h := fakeHandler(t, nightly.StepPlan, map[string]string{nightly.EnvAccounts: "222222222222, 111111111111,222222222222"}, runs)
 	out, err := h.Plan(context.Background(), json.RawMessage(`{"execution_name": "x", "input": {"scheduled_time": "2026-12-02T03:00:00+01:00"}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestPlanWithAccountList(t *testing.T) {
 // the item, so that the map retries it; a malformed item is refused before any call.
 func TestScanItemFailsOnlyWhenItsReportCannotBeWritten(t *testing.T) {
 	runs := &fakeRuns{objects: map[string][]byte{}}
-	h := fakeHandler(t, nightly.RoleScan, nil, runs)
+	h := fakeHandler(t, nightly.StepScan, nil, runs)
 	payload := json.RawMessage(`{"run_id": "r1", "account_id": "111111111111", "region": "us-east-1"}`)
 	out, err := h.ScanItem(context.Background(), payload)
 	if err != nil {
@@ -191,7 +191,7 @@ func TestScanItemFailsOnlyWhenItsReportCannotBeWritten(t *testing.T) {
 // it and the failed-executions alarm sees it).
 func TestJoinReadsEveryPageAndNamesWhatIsMissing(t *testing.T) {
 	runs := &fakeRuns{objects: map[string][]byte{}}
-	scan := fakeHandler(t, nightly.RoleScan, nil, runs)
+	scan := fakeHandler(t, nightly.StepScan, nil, runs)
 	items := []nightly.Item{{"111111111111", "eu-west-1"}, {"111111111111", "us-east-1"}, {"222222222222", "eu-west-1"}, {"222222222222", "us-east-1"}}
 	for _, it := range items[:3] {
 		if _, err := scan.ScanItem(context.Background(), json.RawMessage(`{"run_id": "r1", "account_id": "`+it.AccountID+`", "region": "`+it.Region+`"}`)); err != nil {
@@ -203,7 +203,7 @@ func TestJoinReadsEveryPageAndNamesWhatIsMissing(t *testing.T) {
 	runs.objects["runs/r1/plan.json"] = plan
 
 	rec := &recorder{}
-	h := fakeHandler(t, nightly.RoleJoin, nil, runs)
+	h := fakeHandler(t, nightly.StepJoin, nil, runs)
 	h.Metrics, h.Topic = rec, rec
 	payload := json.RawMessage(`{"execution_name": "r1", "state": {"plan": {"run_id": "r1", "bucket": "runs", "key": "runs/r1/plan.json", "items": 4, "accounts": 2}}}`)
 	out, err := h.Join(context.Background(), payload)

@@ -23,7 +23,7 @@ import (
 const runsBucket = "drift-runs"
 
 // orgStack is the organization mode: the stack's topic and metrics, a runs bucket, the
-// organization fixture with one member's role denied, and the three roles of the binary, each
+// organization fixture with one member's role denied, and the three steps of the binary, each
 // running with assumed-role credentials of the management account, as a Lambda does.
 type orgStack struct {
 	*stack
@@ -53,8 +53,8 @@ func newOrgStack(t *testing.T, env map[string]string) *orgStack {
 	s.shim.ResetLog()
 	o := &orgStack{stack: s, fx: fx}
 	vars[nightly.EnvReportTopicARN] = s.topic
-	for role, h := range map[string]**nightly.Handler{nightly.RolePlan: &o.plan, nightly.RoleScan: &o.scanner, nightly.RoleJoin: &o.join} {
-		vars[nightly.EnvRole] = role
+	for step, h := range map[string]**nightly.Handler{nightly.StepPlan: &o.plan, nightly.StepScan: &o.scanner, nightly.StepJoin: &o.join} {
+		vars[nightly.EnvStep] = step
 		conf, err := nightly.LoadConfig(func(k string) string { return vars[k] })
 		if err != nil {
 			t.Fatal(err)
@@ -74,7 +74,7 @@ func (o *orgStack) call(h *nightly.Handler, payload string, out any) {
 	o.t.Helper()
 	got, err := h.Invoke(o.ctx, json.RawMessage(payload))
 	if err != nil {
-		o.t.Fatalf("%s %s: %v", h.Config.Role, payload, err)
+		o.t.Fatalf("%s %s: %v", h.Config.Step, payload, err)
 	}
 	b, _ := json.Marshal(got)
 	if err := json.Unmarshal(b, out); err != nil {
@@ -98,7 +98,7 @@ func (o *orgStack) object(key string) []byte {
 
 const trigger = `{"scheduled_time": "2026-12-02T03:00:00Z"}`
 
-// TestOrganizationRun runs the three roles as the state machine would, against moto: the plan
+// TestOrganizationRun runs the three steps as the state machine would, against moto: the plan
 // crosses the organization's five accounts with two regions; the scanner runs each item but
 // one (a child that failed after its retries), and the denied member's items are data, not
 // failures; the join lists what was written, calls the missing item an error, merges one
@@ -255,6 +255,12 @@ func TestOrganizationRunPlanFailed(t *testing.T) {
 	}
 	if v, ok := o.metric("Complete"); !ok || v != 0 {
 		t.Errorf("Complete = %v (%v), want 0", v, ok)
+	}
+	if v, ok := o.metric("AccountsScanned"); !ok || v != 0 {
+		t.Errorf("AccountsScanned = %v (%v), want 0: no account was planned", v, ok)
+	}
+	if v, ok := o.metric("ApisScanned"); ok {
+		t.Errorf("ApisScanned = %v published although no API list was read", v)
 	}
 }
 

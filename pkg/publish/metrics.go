@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/apigw-drift/driftaudit/pkg/checks"
-	"github.com/apigw-drift/driftaudit/pkg/inventory"
 	"github.com/apigw-drift/driftaudit/pkg/report"
 )
 
@@ -91,7 +90,7 @@ func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, 
 	errs, unlisted := map[place]int{}, map[place]bool{}
 	for _, e := range rep.Errors {
 		errs[place{e.AccountID, e.Region}]++
-		if e.APIID == "" && (e.Operation == inventory.OpGetRestApis || e.Operation == inventory.OpAssumeRole) {
+		if e.LeavesRegionUnread() {
 			unlisted[place{e.AccountID, e.Region}] = true
 		}
 	}

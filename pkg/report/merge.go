@@ -45,14 +45,6 @@ func Merge(parts []*Report, missing []inventory.ScanError, now time.Time) *Repor
 		Summary:       Summary{BySeverity: severityCounts(), ByCheck: map[string]int{}, ByAccount: map[string]AccountSummary{}},
 	}
 	ran := map[string]bool{}
-	account := func(id string) AccountSummary {
-		a, ok := r.Summary.ByAccount[id]
-		if !ok {
-			a = AccountSummary{BySeverity: severityCounts(), Complete: true}
-			r.Accounts = append(r.Accounts, id)
-		}
-		return a
-	}
 	region := func(name string) {
 		if !slices.Contains(r.Regions, name) {
 			r.Regions = append(r.Regions, name)
@@ -66,7 +58,7 @@ func Merge(parts []*Report, missing []inventory.ScanError, now time.Time) *Repor
 			region(name)
 		}
 		for id, pa := range p.Summary.ByAccount {
-			a := account(id)
+			a := r.account(id)
 			a.Findings += pa.Findings
 			a.Errors += pa.Errors
 			a.Complete = a.Complete && pa.Complete
@@ -86,12 +78,15 @@ func Merge(parts []*Report, missing []inventory.ScanError, now time.Time) *Repor
 		}
 	}
 	for _, e := range missing {
+		r.Errors = append(r.Errors, e)
+		if e.AccountID == "" {
+			continue // a run whose plan failed names no account, and scanned none
+		}
 		region(e.Region)
-		a := account(e.AccountID)
+		a := r.account(e.AccountID)
 		a.Errors++
 		a.Complete = false
 		r.Summary.ByAccount[e.AccountID] = a
-		r.Errors = append(r.Errors, e)
 	}
 	for _, c := range checks.All() {
 		if ran[c.ID] {

@@ -115,19 +115,11 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 		r.Summary.ByCheck[c.ID] = 0
 	}
 	index := map[string]int{}
-	account := func(id string) AccountSummary {
-		a, ok := r.Summary.ByAccount[id]
-		if !ok {
-			a = AccountSummary{BySeverity: severityCounts(), Complete: true}
-			r.Accounts = append(r.Accounts, id)
-		}
-		return a
-	}
 	for _, reg := range inv.Regions {
 		if !slices.Contains(r.Regions, reg.Name) {
 			r.Regions = append(r.Regions, reg.Name)
 		}
-		a := account(reg.Account)
+		a := r.account(reg.Account)
 		a.Errors += len(reg.Errors)
 		a.Complete = a.Complete && len(reg.Errors) == 0
 		r.Summary.ByAccount[reg.Account] = a
@@ -146,7 +138,7 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 	for _, f := range findings {
 		r.Summary.BySeverity[f.Severity.String()]++
 		r.Summary.ByCheck[f.Check]++
-		a := account(f.AccountID)
+		a := r.account(f.AccountID)
 		a.Findings++
 		a.BySeverity[f.Severity.String()]++
 		r.Summary.ByAccount[f.AccountID] = a
@@ -160,6 +152,16 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 	r.Summary.Complete = len(r.Errors) == 0
 	r.Summary.AccountsScanned = len(r.Accounts)
 	return r
+}
+
+// account is the summary of account id so far, a new one (listed in Accounts) if it has none.
+func (r *Report) account(id string) AccountSummary {
+	a, ok := r.Summary.ByAccount[id]
+	if !ok {
+		a = AccountSummary{BySeverity: severityCounts(), Complete: true}
+		r.Accounts = append(r.Accounts, id)
+	}
+	return a
 }
 
 func apiKey(account, region, id string) string { return account + "\x00" + region + "\x00" + id }
