@@ -433,11 +433,15 @@ func TestMemberRoleReadsWhatTheScanReads(t *testing.T) {
 	if child(member.root, "Parameters", "RoleName", "Default").Value != child(main.root, "Parameters", "MemberRoleName", "Default").Value {
 		t.Error("the member role's default name is not the main template's MemberRoleName default")
 	}
+	// A trust without a condition is refused at deployment: the rule asserts one of the two.
+	rule := child(member.root, "Rules", "TrustIsConditioned", "Assertions")
+	if rule == nil || !strings.Contains(yamlText(rule), "ExternalId") || !strings.Contains(yamlText(rule), "OrganizationId") {
+		t.Error("deploy/member-role.yaml must refuse a trust with neither ExternalId nor OrganizationId (Rules.TrustIsConditioned)")
+	}
 	for _, tt := range []struct {
 		params map[string]string
 		want   []string
 	}{
-		{nil, nil},
 		{map[string]string{"ExternalId": "x-123"}, []string{"sts:ExternalId"}},
 		{map[string]string{"OrganizationId": "o-abcdefghij"}, []string{"aws:PrincipalOrgID"}},
 		{map[string]string{"ExternalId": "x-123", "OrganizationId": "o-abcdefghij"}, []string{"aws:PrincipalOrgID", "sts:ExternalId"}},
@@ -457,4 +461,10 @@ func TestMemberRoleReadsWhatTheScanReads(t *testing.T) {
 			t.Errorf("with %v the trust checks %v, want %v", tt.params, got, tt.want)
 		}
 	}
+}
+
+// yamlText is a node as YAML text.
+func yamlText(n *yaml.Node) string {
+	b, _ := yaml.Marshal(n)
+	return string(b)
 }
