@@ -1,11 +1,15 @@
 package audit
 
 import (
+	"context"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/apigw-drift/driftaudit/pkg/accounts"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
 	"github.com/apigw-drift/driftaudit/pkg/quota"
 )
@@ -33,4 +37,14 @@ func regionClients(c Config, cfg aws.Config, region string, httpClient *awshttp.
 		}),
 		Authorizers: rest,
 	}
+}
+
+// CallerAccount names the account cfg's credentials are in (sts:GetCallerIdentity, which needs no
+// permission), with c's retries and attempt timeout.
+func CallerAccount(ctx context.Context, c Config, cfg aws.Config) (string, error) {
+	client := sts.NewFromConfig(cfg, func(o *sts.Options) {
+		o.Retryer, o.HTTPClient = c.retryer(), awshttp.NewBuildableClient().WithTimeout(c.AttemptTimeout)
+	})
+	caller, err := accounts.WhoAmI(ctx, client)
+	return caller.Account, err
 }

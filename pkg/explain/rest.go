@@ -214,6 +214,20 @@ func findDeployment(api *inventory.API, id string) *inventory.Deployment {
 	return nil
 }
 
+// wantResources reports whether the API's working definition was read, and asks for it when it
+// was not and its read did not fail: it tells an undeployed change from a missing route, names
+// integrations and resource ids, and shows drift, but no decision rests on it alone.
+func (x *decider) wantResources(api *inventory.API) bool {
+	if !slices.Contains(api.Unread, inventory.OpGetResources) {
+		return true
+	}
+	p := inventory.Part{Op: inventory.OpGetResources, APIID: api.ID}
+	if scanErrorFor(x.reg, p) == nil {
+		x.want(p)
+	}
+	return false
+}
+
 // workingMethod is the working definition's method at path, if it was read and has one.
 func workingMethod(api *inventory.API, path, method string) *inventory.Method {
 	if slices.Contains(api.Unread, inventory.OpGetResources) {
@@ -246,11 +260,9 @@ func (x *decider) restRouteMiss(api *inventory.API, stage *inventory.Stage, dep 
 	redeploy := fmt.Sprintf("aws apigateway create-deployment --rest-api-id %s --stage-name %s --region %s", api.ID, shellWord(stage.Name), x.reg.Name)
 	x.routeSuggestions(api, stage, dep, path, matched, t)
 
-	if slices.Contains(api.Unread, inventory.OpGetResources) {
+	if !x.wantResources(api) {
 		if e := scanErrorFor(x.reg, inventory.Part{Op: inventory.OpGetResources, APIID: api.ID}); e != nil {
 			x.note("whether the working definition has %s %s (an undeployed change) is not known: GetResources failed: %s", method, reqPath, e.Message)
-		} else {
-			x.want(inventory.Part{Op: inventory.OpGetResources, APIID: api.ID})
 		}
 	} else {
 		var working []string
@@ -344,10 +356,7 @@ func hasKey[V any](m map[string]V, k string) bool {
 // restDrift says when the working definition would answer differently after the next
 // deployment: the method gone, or its authorization changed.
 func (x *decider) restDrift(api *inventory.API, stage *inventory.Stage, path, via string, snap inventory.MethodSnapshot) {
-	if slices.Contains(api.Unread, inventory.OpGetResources) {
-		if scanErrorFor(x.reg, inventory.Part{Op: inventory.OpGetResources, APIID: api.ID}) == nil {
-			x.want(inventory.Part{Op: inventory.OpGetResources, APIID: api.ID})
-		}
+	if !x.wantResources(api) {
 		return
 	}
 	m := workingMethod(api, path, via)
@@ -387,6 +396,9 @@ func (x *decider) restPreflight(api *inventory.API, stage *inventory.Stage, dep 
 		m, has = deployed[path][via]
 	}
 	redeploy := fmt.Sprintf("aws apigateway create-deployment --rest-api-id %s --stage-name %s --region %s", api.ID, shellWord(stage.Name), x.reg.Name)
+	if !has || m.AuthorizationType != "NONE" || m.APIKeyRequired {
+		x.wantResources(api)
+	}
 	if !has {
 		x.d.ResourcePath = path
 		explanation := fmt.Sprintf("from origin %s the browser first sends a preflight OPTIONS %s (%s), and resource %s on stage %q has no OPTIONS method (nor ANY): the preflight gets 403 and the browser never sends %s",
