@@ -135,7 +135,7 @@ func TestDecide(t *testing.T) {
 		{name: "case look-alike served", url: shopHost + "/prod/Orders", outcome: Served, path: "/Orders"},
 		{name: "HEAD is not served by GET", url: shopHost + "/prod/users", method: "HEAD", outcome: Rejected, cause: CauseNoSuchMethod, status: 403, path: "/users", says: "HEAD is a method of its own"},
 		{name: "near path", url: shopHost + "/prod/user", outcome: Rejected, cause: CauseNoSuchResource, status: 403, says: "GET /users (a near match)"},
-		{name: "other method", url: shopHost + "/prod/users", method: "PUT", outcome: Rejected, cause: CauseNoSuchMethod, status: 403, says: "OPTIONS /users (the resource's methods"},
+		{name: "other method", url: shopHost + "/prod/users", method: "PUT", outcome: Rejected, cause: CauseNoSuchMethod, status: 403, says: "OPTIONS /users (served on stage prod)"},
 		{name: "undeployed", url: shopHost + "/prod/users", method: "POST", outcome: Rejected, cause: CauseUndeployed, status: 403, path: "/users",
 			says: "POST /users exists in the working definition but the deployment on stage prod (d2 of 2026-11-30 09:00:00 UTC) does not have it"},
 		{name: "undeployed, served on another stage", url: shopHost + "/prod/users", method: "POST", outcome: Rejected, cause: CauseUndeployed, says: shopHost + "/dev/users (stage dev serves POST /users)"},

@@ -309,7 +309,7 @@ func (x *decider) routeSuggestions(api *inventory.API, stage *inventory.Stage, d
 	deployed := dep.Summary
 	if matched {
 		for _, m := range slices.Sorted(maps.Keys(deployed[path])) {
-			x.suggest("%s %s (the resource's methods on stage %s)", m, path, stage.Name)
+			x.suggest("%s %s (served on stage %s)", m, path, stage.Name)
 		}
 	}
 	for _, p := range slices.Sorted(maps.Keys(deployed)) {
