@@ -302,6 +302,10 @@ func TestOptionalParts(t *testing.T) {
 	if d := Decide(reg, req); d.Outcome != Rejected || d.Cause != CauseAPIKeyRequired || len(d.Wants) != 1 || d.Wants[0].Op != inventory.OpGetUsagePlans {
 		t.Errorf("no key, plans unread: %s %s, wants %+v", d.Outcome, d.Cause, d.Wants)
 	}
+	reg.Errors = append(reg.Errors, inventory.ScanError{Operation: inventory.OpGetUsagePlans, Message: "throttled"})
+	if d := Decide(reg, req); d.Cause != CauseAPIKeyRequired || len(d.Wants) != 0 || !strings.Contains(d.Explanation, "the usage plans could not be read: throttled") {
+		t.Errorf("no key, plans failed: %s, wants %+v, %q", d.Cause, d.Wants, d.Explanation)
+	}
 	reg = fixture()
 	reg.APIs[0].Unread, reg.APIs[0].Resources = []string{inventory.OpGetResources}, nil
 	req, _ = NewRequest(shopHost+"/prod/users", "POST", nil, "")

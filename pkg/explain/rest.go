@@ -673,7 +673,11 @@ func (x *decider) restAPIKey(api *inventory.API, stage *inventory.Stage, path, v
 		fix := "send the x-api-key header with the value of an enabled key of a usage plan covering " + covered
 		switch {
 		case missing != nil:
-			explanation += " (which usage plans cover the stage is not known: " + partName(*missing) + " was not read)"
+			notRead := " was not read"
+			if e := scanErrorFor(x.reg, *missing); e != nil {
+				notRead = " could not be read: " + e.Message
+			}
+			explanation += " (which usage plans cover the stage is not known: " + partName(*missing) + notRead + ")"
 		case len(keys) > 0:
 			explanation += "; it would accept the value of " + strings.Join(keyNames(keys), ", ")
 			fix = fmt.Sprintf("send x-api-key with the value of key %s (aws apigateway get-api-key --api-key %s --include-value --query value --output text --region %s, run by someone allowed to read it)", keys[0].label(), keys[0].id, x.reg.Name)
