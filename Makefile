@@ -63,6 +63,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParseSuppressions$$' -fuzztime=$(FUZZTIME) ./pkg/suppress
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeInventory$$' -fuzztime=$(FUZZTIME) ./pkg/inventory
 	$(GO) test -run='^$$' -fuzz='^FuzzStageDrift$$' -fuzztime=$(FUZZTIME) ./pkg/checks
+	$(GO) test -run='^$$' -fuzz='^FuzzParseRequest$$' -fuzztime=$(FUZZTIME) ./pkg/explain
 	$(GO) test -run='^$$' -fuzz='^FuzzPartialReads$$' -fuzztime=15s ./pkg/audit
 
 lint: fmt-check vet staticcheck tidy-check

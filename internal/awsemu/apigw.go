@@ -326,6 +326,7 @@ var pagedOps = map[string]bool{
 	"GetApiKeys":          true,
 	"GetDomainNames":      true,
 	"GetBasePathMappings": true,
+	"GetAuthorizers":      true,
 }
 
 const (

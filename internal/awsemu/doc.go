@@ -47,7 +47,7 @@
 //     made with v2. Mappings outlive the stages and APIs they name, as in AWS. Deleting a domain
 //     takes its mappings along.
 //
-// Still as moto has them: GetAuthorizers (moto answers 500), UpdateDomainName and
+// Still as moto has them: v2 GetAuthorizers (moto answers 500), UpdateDomainName and
 // UpdateApiMapping (500), automatic deployments, the domain status fields of v2 domains (moto
 // keeps only what the client sent), and no check that a WebSocket API shares no domain with a
 // REST or HTTP API.

@@ -76,10 +76,36 @@ func run(ctx context.Context, driftaudit string) error {
 		fmt.Println("\n== driftaudit exited 0")
 	}
 	fmt.Printf("== API Gateway calls the scan made: %s\n", formatCounts(shim.Counts()))
+	if err := explainRun(ctx, shim, driftaudit); err != nil {
+		return err
+	}
 	if err := nightlyRun(ctx, shim); err != nil {
 		return err
 	}
 	return organizationRun(ctx, moto, driftaudit)
+}
+
+// explainRun asks driftaudit why one request of the undeployed-changes finding above fails, as
+// on-call would when paged with the URL and the 403.
+func explainRun(ctx context.Context, shim *awsemu.Shim, driftaudit string) error {
+	shim.ResetLog()
+	args := []string{"explain", "https://orders0001.execute-api." + region + ".amazonaws.com/prod/orders", "--method", "POST", "--endpoint-url", shim.URL}
+	fmt.Printf("\n== Why does POST /orders get 403? Running: %s %s\n\n", driftaudit, strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, driftaudit, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_SESSION_TOKEN=", "AWS_PROFILE=")
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.ExitCode() == 1:
+		fmt.Println("\n== driftaudit explain exited 1: the request is rejected")
+	case err != nil:
+		return fmt.Errorf("driftaudit explain: %w", err)
+	default:
+		return errors.New("driftaudit explain exited 0 on a request the demo account rejects")
+	}
+	fmt.Printf("== API Gateway calls the explain made: %s\n", formatCounts(shim.Counts()))
+	return nil
 }
 
 // organizationRun seeds a small organization in a fresh emulator, denies one member's role, and
@@ -197,7 +223,7 @@ func formatCounts(counts map[string]int) string {
 	var parts []string
 	total := 0
 	for _, op := range []string{"GetRestApis", "GetResources", "GetStages", "GetDeployments", "GetDeployment", "GetApis", "ExportApi",
-		"GetUsagePlans", "GetUsagePlanKeys", "GetApiKeys", "GetDomainNames", "GetApiMappings", "GetBasePathMappings"} {
+		"GetUsagePlans", "GetUsagePlanKeys", "GetApiKeys", "GetDomainNames", "GetApiMappings", "GetBasePathMappings", "GetAuthorizers"} {
 		if n := counts[op]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", op, n))
 			total += n

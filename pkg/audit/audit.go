@@ -17,8 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
@@ -307,23 +305,7 @@ func scanAccount(ctx context.Context, c Config, cfg aws.Config, roles accounts.R
 		cfg = cfg.Copy()
 		cfg.Credentials = creds
 	}
-	// v1 and v2 share one limiter per account and region: API Gateway's control-plane quota of
-	// 10 calls per second is per account and region, whichever API is called.
-	clientsFor := func(region string) inventory.Clients {
-		limiter := quota.NewLimiter(c.Limits)
-		return inventory.Clients{
-			REST: apigateway.NewFromConfig(cfg, func(o *apigateway.Options) {
-				o.Region = region
-				o.APIOptions = append(o.APIOptions, limiter.APIOption())
-				o.Retryer, o.HTTPClient = c.retryer(), httpClient
-			}),
-			V2: apigatewayv2.NewFromConfig(cfg, func(o *apigatewayv2.Options) {
-				o.Region = region
-				o.APIOptions = append(o.APIOptions, limiter.APIOption())
-				o.Retryer, o.HTTPClient = c.retryer(), httpClient
-			}),
-		}
-	}
+	clientsFor := func(region string) inventory.Clients { return regionClients(c, cfg, region, httpClient) }
 	opts := inventory.Options{Concurrency: c.Concurrency}
 	if judge != nil {
 		opts.OnAPI = func(region string, api *inventory.API) { judge(account, region, api) }

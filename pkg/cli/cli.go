@@ -38,10 +38,13 @@ Usage:
   driftaudit inventory [--region R]... [--endpoint-url URL] [--timeout DURATION]
                   [--accounts ID,...|--organization] [--role-name NAME] [--external-id X] [--max-accounts-in-flight N] > FILE
   driftaudit checks [--format text|json|markdown]
+  driftaudit explain URL [--method M] [--header 'Name: value']... [--origin ORIGIN] [--region R] [--endpoint-url URL]
+                  [--snapshot FILE [--account ID]] [--format text|json]
 
 Exit status: 0 when no finding is at or above --fail-on (default critical) and the scan is
 complete; 1 when one is, or when the scan is incomplete (unless --fail-on none); 2 on a usage
-error or when the scan could not run at all.
+error or when the scan could not run at all. explain: 0 when the request is served, 1 when it is
+rejected or cannot be decided, 2 on a usage error or when nothing could be read.
 `
 
 // Env is what the command reads from and writes to, so tests can run it in-process.
@@ -68,11 +71,13 @@ func Main(ctx context.Context, args []string, env Env) int {
 		code, err = saveInventory(ctx, args[1:], env)
 	case "checks":
 		code, err = listChecks(args[1:], env)
+	case "explain":
+		code, err = explainRequest(ctx, args[1:], env)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK
 	default:
-		err = usageError{fmt.Errorf("unknown command %q (want scan, inventory or checks)", args[0])}
+		err = usageError{fmt.Errorf("unknown command %q (want scan, inventory, checks or explain)", args[0])}
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "driftaudit: %s\n", oneLine(err))

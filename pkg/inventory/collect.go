@@ -59,6 +59,8 @@ const DefaultConcurrency = 8
 type Clients struct {
 	REST Client
 	V2   V2Client
+	// Authorizers reads REST APIs' authorizers: only a Reader uses it, and only when it is set.
+	Authorizers AuthorizersClient
 }
 
 // Collect reads every region, in parallel, with the clients clientsFor returns for it.
@@ -229,69 +231,93 @@ func withoutOp(unread []string, op string) []string {
 // Each read that succeeds marks its part read; a failure is recorded and does not stop the
 // reads that do not depend on it.
 func (s *regionScan) readAPI(ctx context.Context, api *API) {
-	scope := func(op string) ScanError { return ScanError{APIID: api.ID, Operation: op} }
-	if resources, err := s.resources(ctx, api.ID); err != nil {
-		s.fail(scope(OpGetResources), fmt.Errorf("get resources of API %s: %w", api.ID, err))
-	} else {
-		api.Resources = resources
-		api.markRead(OpGetResources)
+	s.readResources(ctx, api)
+	if !s.readStages(ctx, api) || len(api.Stages) == 0 {
+		return
 	}
+	if !s.opts.SkipDeploymentList {
+		s.readDeploymentList(ctx, api)
+	}
+	shared := map[string]map[string]map[string]MethodSnapshot{} // equal snapshots share one map
+	for _, id := range liveDeploymentIDs(api.Stages) {
+		s.readSnapshot(ctx, api, id, shared)
+	}
+}
 
+func apiScope(api *API, op string) ScanError { return ScanError{APIID: api.ID, Operation: op} }
+
+// readResources reads the API's working definition.
+func (s *regionScan) readResources(ctx context.Context, api *API) {
+	resources, err := s.resources(ctx, api.ID)
+	if err != nil {
+		s.fail(apiScope(api, OpGetResources), fmt.Errorf("get resources of API %s: %w", api.ID, err))
+		return
+	}
+	api.Resources = resources
+	api.markRead(OpGetResources)
+}
+
+// readStages reads the API's stages and reports whether it could. An API without stages serves
+// no deployment: its deployments are then marked read too, as there is nothing of them to judge.
+func (s *regionScan) readStages(ctx context.Context, api *API) bool {
 	out, err := s.client.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: &api.ID})
 	if err != nil {
-		s.fail(scope(OpGetStages), fmt.Errorf("get stages of API %s: %w", api.ID, err))
-		return
+		s.fail(apiScope(api, OpGetStages), fmt.Errorf("get stages of API %s: %w", api.ID, err))
+		return false
 	}
 	for _, st := range out.Item {
 		api.Stages = append(api.Stages, stageFrom(st))
 	}
 	api.markRead(OpGetStages)
 	if len(api.Stages) == 0 {
-		api.markRead(OpGetDeployments) // no stage serves a deployment: nothing else to read
+		api.markRead(OpGetDeployments)
+	}
+	return true
+}
+
+// readDeploymentList reads the API's deployments (ids and dates, no snapshots).
+func (s *regionScan) readDeploymentList(ctx context.Context, api *API) {
+	deps, err := s.deployments(ctx, api.ID)
+	if err != nil {
+		s.fail(apiScope(api, OpGetDeployments), fmt.Errorf("get deployments of API %s: %w", api.ID, err))
 		return
 	}
+	api.Deployments = deps
+	api.markRead(OpGetDeployments)
+}
 
-	known := map[string]bool{}
-	if !s.opts.SkipDeploymentList {
-		if deps, err := s.deployments(ctx, api.ID); err != nil {
-			s.fail(scope(OpGetDeployments), fmt.Errorf("get deployments of API %s: %w", api.ID, err))
-		} else {
-			api.Deployments = deps
-			api.markRead(OpGetDeployments)
-			for _, d := range deps {
-				known[d.ID] = true
-			}
-		}
-	}
-
+// readSnapshot reads what deployment id froze (GetDeployment embed=apisummary) and keeps it on
+// the API's deployment of that id. When the deployment list was read, a deployment missing from
+// it no longer exists and is not asked for; when it was not, a NotFound answer says the same.
+// shared, when not nil, lets equal snapshots of the API share one map.
+func (s *regionScan) readSnapshot(ctx context.Context, api *API, id string, shared map[string]map[string]map[string]MethodSnapshot) {
 	listed := !slices.Contains(api.Unread, OpGetDeployments)
-	shared := map[string]map[string]map[string]MethodSnapshot{} // equal snapshots share one map
-	for _, id := range liveDeploymentIDs(api.Stages) {
-		if listed && !known[id] {
-			continue // the stage points to a deployment that no longer exists: nothing to read
+	if listed && !slices.ContainsFunc(api.Deployments, func(d Deployment) bool { return d.ID == id }) {
+		return // the stage points to a deployment that no longer exists: nothing to read
+	}
+	summary, created, err := s.deploymentSummary(ctx, api.ID, id)
+	if err != nil {
+		var nf *types.NotFoundException
+		if !listed && errors.As(err, &nf) {
+			return
 		}
-		summary, err := s.deploymentSummary(ctx, api.ID, id)
-		if err != nil {
-			var nf *types.NotFoundException
-			if !listed && errors.As(err, &nf) {
-				continue
-			}
-			s.fail(scope(OpGetDeployment), fmt.Errorf("get deployment %s of API %s (stages %s): %w", id, api.ID, strings.Join(stagesOn(api.Stages, id), ", "), err))
-			continue
-		}
+		s.fail(apiScope(api, OpGetDeployment), fmt.Errorf("get deployment %s of API %s (stages %s): %w", id, api.ID, strings.Join(stagesOn(api.Stages, id), ", "), err))
+		return
+	}
+	if shared != nil {
 		key := snapshotKey(summary)
 		if same, ok := shared[key]; ok {
 			summary = same
 		} else {
 			shared[key] = summary
 		}
-		if !listed {
-			api.Deployments = append(api.Deployments, Deployment{ID: id})
-		}
-		for i := range api.Deployments {
-			if api.Deployments[i].ID == id {
-				api.Deployments[i].Summary = summary
-			}
+	}
+	if !listed {
+		api.Deployments = append(api.Deployments, Deployment{ID: id, CreatedDate: created})
+	}
+	for i := range api.Deployments {
+		if api.Deployments[i].ID == id {
+			api.Deployments[i].Summary = summary
 		}
 	}
 }
@@ -307,7 +333,7 @@ func (s *regionScan) listAPIs(ctx context.Context) ([]API, error) {
 		}
 		for _, a := range page.Items {
 			api := API{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Tags: a.Tags,
-				Unread: []string{OpGetResources, OpGetStages, OpGetDeployments}}
+				Unread: []string{OpGetResources, OpGetStages, OpGetDeployments}, KeyFromAuthorizer: a.ApiKeySource == types.ApiKeySourceTypeAuthorizer}
 			if a.EndpointConfiguration != nil {
 				for _, t := range a.EndpointConfiguration.Types {
 					api.EndpointTypes = append(api.EndpointTypes, string(t))
@@ -341,7 +367,7 @@ func resourceFrom(r types.Resource) Resource {
 		if res.Methods == nil {
 			res.Methods = make(map[string]Method, len(r.ResourceMethods))
 		}
-		method := Method{AuthorizationType: intern(aws.ToString(m.AuthorizationType)), APIKeyRequired: aws.ToBool(m.ApiKeyRequired)}
+		method := Method{AuthorizationType: intern(aws.ToString(m.AuthorizationType)), APIKeyRequired: aws.ToBool(m.ApiKeyRequired), AuthorizerID: aws.ToString(m.AuthorizerId)}
 		if method.AuthorizationType == "" {
 			method.AuthorizationType = "NONE"
 		}
@@ -454,13 +480,13 @@ func (s *regionScan) deployments(ctx context.Context, apiID string) ([]Deploymen
 // errNoSummary is what an emulator without deployment snapshots produces; AWS always answers.
 var errNoSummary = errors.New("the deployment came back without apiSummary, so what the stage serves is unknown and its drift is not judged")
 
-func (s *regionScan) deploymentSummary(ctx context.Context, apiID, deploymentID string) (map[string]map[string]MethodSnapshot, error) {
+func (s *regionScan) deploymentSummary(ctx context.Context, apiID, deploymentID string) (map[string]map[string]MethodSnapshot, time.Time, error) {
 	out, err := s.client.GetDeployment(ctx, &apigateway.GetDeploymentInput{RestApiId: &apiID, DeploymentId: &deploymentID, Embed: []string{"apisummary"}})
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	if out.ApiSummary == nil {
-		return nil, errNoSummary
+		return nil, time.Time{}, errNoSummary
 	}
 	summary := make(map[string]map[string]MethodSnapshot, len(out.ApiSummary))
 	for path, methods := range out.ApiSummary {
@@ -474,7 +500,7 @@ func (s *regionScan) deploymentSummary(ctx context.Context, apiID, deploymentID 
 			summary[path][intern(strings.ToUpper(name))] = MethodSnapshot{AuthorizationType: intern(auth), APIKeyRequired: m.ApiKeyRequired}
 		}
 	}
-	return summary, nil
+	return summary, aws.ToTime(out.CreatedDate).UTC(), nil
 }
 
 func (s *regionScan) listUsagePlans(ctx context.Context) ([]UsagePlan, error) {

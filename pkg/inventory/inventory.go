@@ -62,6 +62,8 @@ const (
 	OpGetAPIKeys          = "GetApiKeys"
 	OpGetDomainNames      = "GetDomainNames"
 	OpGetBasePathMappings = "GetBasePathMappings"
+	// OpGetAuthorizers reads a REST API's authorizers; only `driftaudit explain` calls it.
+	OpGetAuthorizers = "GetAuthorizers"
 	// OpAssumeRole is the sts:AssumeRole into a member account: when it fails, nothing of the
 	// account is read.
 	OpAssumeRole = "AssumeRole"
@@ -113,6 +115,28 @@ type API struct {
 	// GetDeployments). A collection starts with all three and removes each once its read
 	// succeeds, so that an API whose reads never ran is unread, never empty.
 	Unread []string `json:"unread,omitempty"`
+	// KeyFromAuthorizer is true when the API's apiKeySource is AUTHORIZER: a Lambda authorizer,
+	// not the x-api-key header, supplies the API key.
+	KeyFromAuthorizer bool `json:"key_from_authorizer,omitempty"`
+	// Authorizers are the API's Lambda and Cognito authorizers (GetAuthorizers). A scan does not
+	// read them (no check judges them); `driftaudit explain` does, when a method needs one.
+	Authorizers []Authorizer `json:"authorizers,omitempty"`
+	// AuthorizersRead is true once Authorizers was read: false means unread, never "none".
+	AuthorizersRead bool `json:"authorizers_read,omitempty"`
+}
+
+// Authorizer is a REST API's Lambda (TOKEN or REQUEST) or Cognito (COGNITO_USER_POOLS)
+// authorizer, with what decides whether API Gateway calls it at all: its identity sources.
+type Authorizer struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	Type string `json:"type"`
+	// IdentitySource is as API Gateway holds it: "method.request.header.Authorization", or for
+	// a REQUEST authorizer a comma-separated list of header, query string, stage variable and
+	// context sources (empty when caching is off and none is required).
+	IdentitySource string `json:"identity_source,omitempty"`
+	// IdentityValidationExpression is a TOKEN authorizer's regular expression for the token.
+	IdentityValidationExpression string `json:"identity_validation_expression,omitempty"`
 }
 
 // Resource is one path of the working definition.
@@ -132,6 +156,8 @@ type Method struct {
 	// response sets (header name to mapping expression, e.g. "'*'").
 	IntegrationResponseHeaders map[string]map[string]string `json:"integration_response_headers,omitempty"`
 	IntegrationType            string                       `json:"integration_type,omitempty"`
+	// AuthorizerID names the authorizer of a CUSTOM or COGNITO_USER_POOLS method.
+	AuthorizerID string `json:"authorizer_id,omitempty"`
 }
 
 // Stage is one stage of an API. Stage variable values are never kept.
