@@ -64,7 +64,7 @@ func explainRequest(ctx context.Context, args []string, env Env) (int, error) {
 			return ExitUsage, usageError{fmt.Errorf("explain: %w", err)}
 		}
 		d = explain.Decide(reg, req)
-		readAny = len(reg.Unread) < len(inventory.RegionLists)
+		readAny = len(reg.Unread) < len(inventory.RegionLists())
 	} else {
 		if *account != "" {
 			return ExitUsage, usageError{errors.New("explain: --account picks an account of a --snapshot; a live explain reads the caller's own account")}

@@ -83,15 +83,15 @@ func Collect(ctx context.Context, accountID string, regions []string, clientsFor
 	return inv
 }
 
-// regionLists are the region-wide lists every region's collection starts with.
-func regionLists() []string {
+// RegionLists are the region-wide lists every region's collection starts with.
+func RegionLists() []string {
 	return []string{OpGetRestApis, OpGetApis, OpGetUsagePlans, OpGetAPIKeys, OpGetDomainNames}
 }
 
 // UnreadRegion is a region of which nothing could be read, for the reason err gives: every list
 // unread, so that no check judges it.
 func UnreadRegion(account, name string, err ScanError) Region {
-	return Region{Account: account, Name: name, Unread: regionLists(), Errors: []ScanError{err}}
+	return Region{Account: account, Name: name, Unread: RegionLists(), Errors: []ScanError{err}}
 }
 
 // regionScan gathers one region's results from concurrent workers.

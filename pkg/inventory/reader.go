@@ -44,7 +44,7 @@ type Reader struct {
 
 // NewReader returns a Reader of region in account (empty when unknown) with clients.
 func NewReader(clients Clients, account, region string) *Reader {
-	reg := Region{Account: account, Name: region, APIs: []API{}, Unread: slices.Clone(RegionLists)}
+	reg := Region{Account: account, Name: region, APIs: []API{}, Unread: RegionLists()}
 	return &Reader{s: &regionScan{client: clients.REST, v2: clients.V2, region: reg}, authorizers: clients.Authorizers}
 }
 

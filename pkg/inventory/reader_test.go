@@ -40,7 +40,7 @@ func TestReaderReadsOnlyWhatItIsAskedFor(t *testing.T) {
 	c := clients(fake, fake)
 	c.Authorizers = auth
 	r := inventory.NewReader(c, "111122223333", "eu-west-1")
-	if reg := r.Region(); !slices.Equal(reg.Unread, inventory.RegionLists) || len(reg.APIs) != 0 {
+	if reg := r.Region(); !slices.Equal(reg.Unread, inventory.RegionLists()) || len(reg.APIs) != 0 {
 		t.Fatalf("a new reader's region: unread %v, %d APIs; want every list unread and no API", reg.Unread, len(reg.APIs))
 	}
 	steps := []struct {
@@ -61,7 +61,7 @@ func TestReaderReadsOnlyWhatItIsAskedFor(t *testing.T) {
 	}
 	reg := r.Region()
 	api := reg.APIs[0]
-	if slices.Contains(reg.Unread, inventory.OpGetRestApis) || len(reg.Unread) != len(inventory.RegionLists)-1 {
+	if slices.Contains(reg.Unread, inventory.OpGetRestApis) || len(reg.Unread) != len(inventory.RegionLists())-1 {
 		t.Errorf("region unread %v: want only GetRestApis read", reg.Unread)
 	}
 	if !slices.Equal(slices.Sorted(slices.Values(api.Unread)), []string{inventory.OpGetDeployments, inventory.OpGetResources}) {
