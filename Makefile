@@ -14,7 +14,7 @@ export MOTO_SERVER := $(CURDIR)/$(VENV)/bin/moto_server
 export AWS_EC2_METADATA_DISABLED := true
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all build demo emulator emulator-org test unit fuzz lint fmt-check vet staticcheck tidy-check template-check venv clean bench build-handlerchild \
+.PHONY: all build demo emulator emulator-org test unit fuzz lint fmt-check vet staticcheck tidy-check template-check venv clean bench bench-org build-handlerchild \
 	build-AuditorFunction build-PlannerFunction build-ScannerFunction build-JoinFunction
 
 all: build
@@ -121,6 +121,17 @@ BENCH_TIMEOUT ?= 10m
 bench: venv build build-handlerchild
 	$(GO) run ./internal/benchcmd -n '$(BENCH_SIZES)' -scale $(BENCH_SCALE) -driftaudit $(BIN)/driftaudit \
 		-synthetic '$(BENCH_SHAPES)' -handler $(BIN)/handlerchild -timeout $(BENCH_TIMEOUT)
+
+## bench-org: seed an organization of 40 accounts x 2 regions x 20 APIs and scan it (--organization) with the
+## quotas per account and region at 20, 1 and 0.5 times their speed (BENCH_ORG_SCALES), 8 and 40 accounts in flight; then
+## project the nightly organization mode to 1,000 accounts x 4 regions
+BENCH_ORG_MEMBERS ?= 39
+BENCH_ORG_APIS ?= 20
+BENCH_ORG_SCALES ?= $(BENCH_SCALE),1,0.5
+BENCH_ORG_IN_FLIGHT ?= 8,40
+bench-org: venv build
+	$(GO) run ./internal/benchorg -members $(BENCH_ORG_MEMBERS) -apis $(BENCH_ORG_APIS) -scale '$(BENCH_ORG_SCALES)' \
+		-in-flight '$(BENCH_ORG_IN_FLIGHT)' -driftaudit $(BIN)/driftaudit
 
 # The handler child is built as the function is (build-AuditorFunction), for this machine.
 build-handlerchild:

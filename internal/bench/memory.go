@@ -78,7 +78,7 @@ func MeasureMemory(ctx context.Context, spec SyntheticSpec, driftaudit, handlerC
 		return m, err
 	}
 	defer report.Close()
-	cli := exec.Command(driftaudit, scanArgs(srv.URL, region, quota.Limits{})...)
+	cli := exec.Command(driftaudit, scanArgs(srv.URL, []string{region}, quota.Limits{})...)
 	cli.Env, cli.Stdout = childEnv(), report
 	if m.CLI, err = runMeasured(ctx, srv, timeout, cli); err != nil {
 		return m, fmt.Errorf("driftaudit on %s: %w", spec.Name, err)

@@ -61,35 +61,14 @@ func Scan(ctx context.Context, driftaudit string, shim *awsemu.Shim, region stri
 		shim.SetThrottle(awsemu.Quotas{})
 	}
 	shim.ResetLog()
-	args := scanArgs(shim.URL, region, limits)
-	cmd := exec.CommandContext(ctx, driftaudit, args...)
-	cmd.Env = childEnv()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	err := cmd.Start()
-	var peak func() (int64, bool)
-	if err == nil {
-		peak = watchPeakRSS(cmd.Process.Pid)
-		err = cmd.Wait()
-	}
-	wall := time.Since(start)
+	args := scanArgs(shim.URL, []string{region}, limits)
+	run, err := runScan(ctx, driftaudit, args)
 	shim.SetThrottle(awsemu.Quotas{})
 	if err != nil {
-		return Result{}, fmt.Errorf("driftaudit %s: %w: %s", strings.Join(args, " "), err, stderr.String())
+		return Result{}, err
 	}
-	var rep struct {
-		Summary struct {
-			APIsScanned int `json:"apis_scanned"`
-			Findings    int `json:"findings"`
-			Errors      int `json:"errors"`
-		} `json:"summary"`
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
-		return Result{}, fmt.Errorf("driftaudit's report: %w", err)
-	}
-	res := Result{Region: region, Calls: shim.CountsFor("apigateway"), Wall: wall, Throttled: shim.Throttled(), Scale: scale,
-		APIs: rep.Summary.APIsScanned, Errors: rep.Summary.Errors, Findings: rep.Summary.Findings}
+	res := Result{Region: region, Calls: shim.CountsFor("apigateway"), Wall: run.Wall, Throttled: shim.Throttled(), Scale: scale,
+		APIs: run.Summary.APIsScanned, Errors: run.Summary.Errors, Findings: run.Summary.Findings, PeakRSS: run.PeakRSS}
 	for _, r := range shim.Requests() {
 		if r.Service == "apigateway" && r.Status >= 500 {
 			res.Failed++
@@ -109,16 +88,66 @@ func Scan(ctx context.Context, driftaudit string, shim *awsemu.Shim, region stri
 		}
 	}
 	res.Bound = LowerBound(ok, limits)
-	res.PeakRSS, _ = peak()
 	return res, nil
 }
 
-// scanArgs are driftaudit's arguments for a JSON report of region at endpoint, paced at limits
+// scanArgs are driftaudit's arguments for a JSON report of regions at endpoint, paced at limits
 // (zero: not paced).
-func scanArgs(endpoint, region string, limits quota.Limits) []string {
-	return []string{"scan", "--endpoint-url", endpoint, "--region", region, "--format", "json", "--fail-on", "none",
+func scanArgs(endpoint string, regions []string, limits quota.Limits) []string {
+	args := []string{"scan", "--endpoint-url", endpoint, "--format", "json", "--fail-on", "none",
 		"--rate", fmt.Sprint(limits.Rate), "--burst", fmt.Sprint(limits.Burst),
 		"--getresources-rate", fmt.Sprint(limits.GetResourcesRate), "--getresources-burst", fmt.Sprint(limits.GetResourcesBurst)}
+	for _, r := range regions {
+		args = append(args, "--region", r)
+	}
+	return args
+}
+
+// scanRun is one measured run of the driftaudit binary.
+type scanRun struct {
+	Wall        time.Duration
+	PeakRSS     int64 // bytes, VmHWM of the driftaudit process
+	Summary     scanSummary
+	Accounts    []string // the accounts the report names
+	ReportBytes int      // the JSON report's size
+}
+
+// scanSummary is what the benchmark reads of a report's summary.
+type scanSummary struct {
+	APIsScanned     int `json:"apis_scanned"`
+	AccountsScanned int `json:"accounts_scanned"`
+	Findings        int `json:"findings"`
+	Errors          int `json:"errors"`
+}
+
+// runScan runs driftaudit with args, which ask for a JSON report on stdout, and measures it.
+func runScan(ctx context.Context, driftaudit string, args []string) (scanRun, error) {
+	cmd := exec.CommandContext(ctx, driftaudit, args...)
+	cmd.Env = childEnv()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Start()
+	var run scanRun
+	if err == nil {
+		peak := watchPeakRSS(cmd.Process.Pid)
+		err = cmd.Wait()
+		run.PeakRSS, _ = peak()
+	}
+	run.Wall = time.Since(start)
+	if err != nil {
+		return run, fmt.Errorf("driftaudit %s: %w: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	var rep struct {
+		Summary  *scanSummary `json:"summary"`
+		Accounts []string     `json:"accounts"`
+	}
+	rep.Summary = &run.Summary
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		return run, fmt.Errorf("driftaudit's report: %w", err)
+	}
+	run.Accounts, run.ReportBytes = rep.Accounts, stdout.Len()
+	return run, nil
 }
 
 // childEnv is the environment of a measured process: fake static credentials, no AWS
