@@ -123,11 +123,11 @@ bench: venv build build-handlerchild
 		-synthetic '$(BENCH_SHAPES)' -handler $(BIN)/handlerchild -timeout $(BENCH_TIMEOUT)
 
 ## bench-org: seed an organization of 40 accounts x 2 regions x 20 APIs and scan it (--organization) with the
-## quotas per account and region at 20, 1 and 0.5 times their speed (BENCH_ORG_SCALES), 8 and 40 accounts in flight; then
+## quotas per account and region at 20, 1, 0.5 and 0.25 times their speed (BENCH_ORG_SCALES), 8 and 40 accounts in flight; then
 ## project the nightly organization mode to 1,000 accounts x 4 regions
 BENCH_ORG_MEMBERS ?= 39
 BENCH_ORG_APIS ?= 20
-BENCH_ORG_SCALES ?= $(BENCH_SCALE),1,0.5
+BENCH_ORG_SCALES ?= $(BENCH_SCALE),1,0.5,0.25
 BENCH_ORG_IN_FLIGHT ?= 8,40
 bench-org: venv build
 	$(GO) run ./internal/benchorg -members $(BENCH_ORG_MEMBERS) -apis $(BENCH_ORG_APIS) -scale '$(BENCH_ORG_SCALES)' \

@@ -132,9 +132,9 @@ func runScan(ctx context.Context, driftaudit string, args []string) (scanRun, er
 	if err == nil {
 		peak := watchPeakRSS(cmd.Process.Pid)
 		err = cmd.Wait()
+		run.Wall = time.Since(start)
 		run.PeakRSS, _ = peak()
 	}
-	run.Wall = time.Since(start)
 	if err != nil {
 		return run, fmt.Errorf("driftaudit %s: %w: %s", strings.Join(args, " "), err, stderr.String())
 	}

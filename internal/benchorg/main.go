@@ -27,7 +27,7 @@ func main() {
 	apis := flag.Int("apis", 20, "REST APIs in each account and region")
 	maxResources := flag.Int("max-resources", 10, "cap on each API's resources, to seed faster (0: the 5 to 300 of make bench); the scan's calls do not depend on it")
 	workers := flag.Int("workers", 8, "accounts and regions seeded at once")
-	scales := flag.String("scale", "20,1,0.5", "comma-separated time factors: the quotas run this many times faster than AWS's; the projection takes the ratio measured at the smallest")
+	scales := flag.String("scale", "20,1,0.5,0.25", "comma-separated time factors: the quotas run this many times faster than AWS's; the projection takes the ratio measured at the smallest")
 	inFlight := flag.String("in-flight", "8,40", "comma-separated --max-accounts-in-flight values to scan with at each scale; the projection takes the first")
 	driftaudit := flag.String("driftaudit", "bin/driftaudit", "the driftaudit binary to measure")
 	projAccounts := flag.Int("project-accounts", 1000, "accounts of the projected organization")
