@@ -151,7 +151,7 @@ func TestProjection(t *testing.T) {
 		t.Errorf("%d invocations, %d transitions", n.Invocations, n.Transitions)
 	case n.S3Puts != 4004 || n.S3List != 4 || n.S3Gets != 4002 || !near(n.S3, 4008*0.005/1000+4002*0.0004/1000):
 		t.Errorf("S3: %d PUT, %d LIST, %d GET, $%g", n.S3Puts, n.S3List, n.S3Gets, n.S3)
-	case n.MetricRequests != 1 || n.MetricRequestsPerAccount != 6: // 30 datums; 30 + 5,000
+	case OrgMetrics() != 30 || n.MetricRequests != 1 || n.MetricRequestsPerAccount != 6: // 30 datums; 30 + 5,000
 		t.Errorf("PutMetricData: %d, %d with per-account metrics", n.MetricRequests, n.MetricRequestsPerAccount)
 	case !near(n.Total(), n.Lambda+4002*0.20/1e6+12006*0.025/1000+n.S3+0.01/1000):
 		t.Errorf("total $%g", n.Total())

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/quota"
 )
 
@@ -34,9 +35,6 @@ const (
 	// ParentTransitions are the parent execution's: its start, Plan, ScanAll (Parallel),
 	// ScanEach (Map), Join and Done.
 	ParentTransitions = 6
-	// OrgMetrics are the organization totals Join publishes: Findings by each of 22 checks and
-	// 3 severities, Complete, ScanErrors, ApisScanned, AccountsScanned, ScanDurationSeconds.
-	OrgMetrics = 22 + 3 + 5
 	// PerAccountMetrics are added for each account with PER_ACCOUNT_METRICS: Findings by
 	// severity (3), ScanErrors and Complete.
 	PerAccountMetrics = 5
@@ -46,6 +44,11 @@ const (
 	// nightsPerMonth turns a night into a month.
 	nightsPerMonth = 30
 )
+
+// OrgMetrics is the number of organization totals the join publishes: Findings by each check
+// and by 3 severities, Complete, ScanErrors, ApisScanned, AccountsScanned and
+// ScanDurationSeconds (30 with the 22 checks).
+func OrgMetrics() int { return len(checks.All()) + 3 + 5 }
 
 // Projection is the nightly organization mode on AWS Step Functions for Accounts x Regions
 // items, Concurrency scanner Lambdas of MemoryMB at once, one (account, region) per item, at
@@ -98,8 +101,8 @@ func (p Projection) Night() Night {
 	n.S3Puts = 1 + n.Items + 1 + ResultWriterPuts // plan, items, the merged report, ResultWriter
 	n.S3List = (n.Items + 999) / 1000             // ListObjectsV2 pages of the items
 	n.S3Gets = 1 + 1 + n.Items                    // the map's ItemReader, the join's plan, the items
-	n.MetricRequests = (OrgMetrics + 999) / 1000
-	n.MetricRequestsPerAccount = (OrgMetrics + PerAccountMetrics*p.Accounts + 999) / 1000
+	n.MetricRequests = (OrgMetrics() + 999) / 1000
+	n.MetricRequestsPerAccount = (OrgMetrics() + PerAccountMetrics*p.Accounts + 999) / 1000
 	n.Lambda = n.GBSeconds * LambdaPerGBSecond
 	n.Requests = float64(n.Invocations) * LambdaPerRequest
 	n.States = float64(n.Transitions) * StatesPerTransition
@@ -130,7 +133,7 @@ func (p Projection) Report() string {
 	fmt.Fprintf(&b, "  CloudWatch PutMetricData: %d request x $0.01/1,000 = $%.5f (with PER_ACCOUNT_METRICS: %d requests, $%.5f)\n",
 		n.MetricRequests, n.CloudWatch, n.MetricRequestsPerAccount, n.CloudWatchPerAccount)
 	fmt.Fprintf(&b, "  per night: $%.4f; per month (%d nights): $%.2f\n", n.Total(), nightsPerMonth, n.Total()*nightsPerMonth)
-	org, perAccount := OrgMetrics, PerAccountMetrics*p.Accounts
+	org, perAccount := OrgMetrics(), PerAccountMetrics*p.Accounts
 	fmt.Fprintf(&b, "  custom metrics: %d x $0.30 = $%.2f a month at list price (about $%.2f prorated to one datum a night); with PER_ACCOUNT_METRICS %s more: $%s a month (about $%.2f prorated)\n",
 		org, float64(org)*CloudWatchPerMetricMonth, float64(org)*CloudWatchPerMetricMonth/24,
 		thousands(perAccount), thousands(int(math.Round(float64(perAccount)*CloudWatchPerMetricMonth))), float64(perAccount)*CloudWatchPerMetricMonth/24)
