@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -222,7 +223,7 @@ func (h *Handler) Plan(ctx context.Context, payload json.RawMessage) (*PlanOutpu
 		return nil, err
 	}
 	out := &PlanOutput{RunID: runID, Bucket: h.Config.RunsBucket, Key: planKey(runID), Items: len(items), Accounts: len(ids)}
-	if err := h.put(ctx, out.Key, body); err != nil {
+	if err := h.put(ctx, out.Key, bytes.NewReader(body)); err != nil {
 		return nil, err
 	}
 	h.Logger.InfoContext(ctx, "plan written", "run_id", runID, "key", out.Key, "accounts", len(ids), "regions", regions, "items", len(items))
@@ -268,7 +269,7 @@ func (h *Handler) ScanItem(ctx context.Context, payload json.RawMessage) (*ScanO
 	}
 	it := Item{AccountID: in.AccountID, Region: in.Region}
 	key := itemKey(in.RunID, it)
-	if err := h.put(ctx, key, buf.Bytes()); err != nil {
+	if err := h.put(ctx, key, bytes.NewReader(buf.Bytes())); err != nil {
 		return nil, err
 	}
 	a := rep.Summary.ByAccount[in.AccountID]
@@ -302,13 +303,9 @@ func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutpu
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := rep.WriteJSON(&buf); err != nil {
-		return nil, err
-	}
 	key := joinedKey(runID)
 	var errs []error
-	if err := h.put(ctx, key, buf.Bytes()); err != nil {
+	if err := h.putReport(ctx, key, rep); err != nil {
 		errs = append(errs, err)
 	}
 	duration := h.now().Sub(start)
@@ -390,13 +387,32 @@ func (h *Handler) joinReports(ctx context.Context, runID string, state JoinState
 	return report.Merge(parts, missing, now), nil
 }
 
-func (h *Handler) put(ctx context.Context, key string, body []byte) error {
-	_, err := h.Runs.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.Config.RunsBucket), Key: aws.String(key), Body: bytes.NewReader(body),
+func (h *Handler) put(ctx context.Context, key string, body io.ReadSeeker) error {
+	_, err := h.Runs.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.Config.RunsBucket), Key: aws.String(key), Body: body,
 		ContentType: aws.String("application/json")})
 	if err != nil {
 		return fmt.Errorf("write %s: %w", s3URL(h.Config.RunsBucket, key), err)
 	}
 	return nil
+}
+
+// putReport writes the organization's report through a temporary file, not a buffer: its JSON
+// is about as large as the findings it holds in memory (some 800 bytes each), and a buffer would
+// double the join's peak. The file is on the function's ephemeral storage.
+func (h *Handler) putReport(ctx context.Context, key string, rep *report.Report) error {
+	f, err := os.CreateTemp("", "report-*.json")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", s3URL(h.Config.RunsBucket, key), err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := rep.WriteJSON(f); err != nil {
+		return fmt.Errorf("write %s: %w", s3URL(h.Config.RunsBucket, key), err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return h.put(ctx, key, f)
 }
 
 func (h *Handler) get(ctx context.Context, key string, read func(io.Reader) error) error {
