@@ -151,27 +151,12 @@ func TestBootstrapRunsAScheduledAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := startRuntimeAPI(t, event, 60*time.Second)
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(bootstrap)
-	cmd.Env = env(rt.url, shim.URL, map[string]string{
+	a, stdout := invoke(t, shim.URL, event, map[string]string{
 		"REGIONS": "us-east-1", "METRIC_NAMESPACE": "APIGatewayDrift", "REPORT_TOPIC_ARN": aws.ToString(topic.TopicArn),
 		"PER_API_METRICS": "false", "REPORT_ONLY_WITH_FINDINGS": "false", "CORS_TAG": "cors",
 	})
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stop := func() { cmd.Process.Kill(); cmd.Wait() }
-	defer stop()
-
-	select {
-	case a := <-rt.answered:
-		if a.kind != "response" {
-			t.Fatalf("the function answered %s: %s\nstderr: %s", a.kind, a.body, stderr.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("no answer from the function\nstdout: %s\nstderr: %s", stdout.String(), stderr.String())
+	if a.kind != "response" {
+		t.Fatalf("the function answered %s: %s", a.kind, a.body)
 	}
 
 	msgs, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl})
@@ -186,9 +171,8 @@ func TestBootstrapRunsAScheduledAudit(t *testing.T) {
 	if shim.Counts()["PutMetricData"] != 1 {
 		t.Errorf("metrics not published: %v", shim.Counts())
 	}
-	stop() // the buffers are the process's until it has exited
 	// Logs are JSON lines carrying the request id.
-	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
 		var rec map[string]any
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Errorf("log line is not JSON: %q", line)
@@ -228,8 +212,9 @@ func TestBootstrapRejectsBadConfigurationAtColdStart(t *testing.T) {
 	}
 }
 
-// invokeOnce starts the binary with vars for one invocation of event and returns its answer.
-func invokeOnce(t *testing.T, endpoint string, event []byte, vars map[string]string) answer {
+// invoke starts the binary with vars for one invocation of event and returns its answer and,
+// once it has exited, what it wrote to stdout (its logs).
+func invoke(t *testing.T, endpoint string, event []byte, vars map[string]string) (answer, string) {
 	t.Helper()
 	rt := startRuntimeAPI(t, event, 60*time.Second)
 	var stdout, stderr bytes.Buffer
@@ -239,14 +224,23 @@ func invokeOnce(t *testing.T, endpoint string, event []byte, vars map[string]str
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	stop := func() { cmd.Process.Kill(); cmd.Wait() }
 	select {
 	case a := <-rt.answered:
-		return a
+		stop() // the buffers are the process's until it has exited
+		return a, stdout.String()
 	case <-time.After(60 * time.Second):
+		stop()
 		t.Fatalf("no answer from the function\nstdout: %s\nstderr: %s", stdout.String(), stderr.String())
 	}
-	return answer{}
+	return answer{}, ""
+}
+
+// invokeOnce is invoke without the logs.
+func invokeOnce(t *testing.T, endpoint string, event []byte, vars map[string]string) answer {
+	t.Helper()
+	a, _ := invoke(t, endpoint, event, vars)
+	return a
 }
 
 // TestBootstrapRunsTheOrganizationRoles runs the binary as the planner, a scanner and the join

@@ -62,16 +62,12 @@ func run(ctx context.Context, driftaudit string) error {
 
 	args := []string{"scan", "--endpoint-url", shim.URL, "--region", region}
 	fmt.Printf("== Running: %s %s\n\n", driftaudit, strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, driftaudit, args...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_SESSION_TOKEN=", "AWS_PROFILE=")
-	err = cmd.Run()
-	var exit *exec.ExitError
+	code, err := runDriftaudit(ctx, driftaudit, args...)
 	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == 1:
-		fmt.Println("\n== driftaudit exited 1: findings at or above --fail-on (critical), as this account was built to have")
 	case err != nil:
-		return fmt.Errorf("driftaudit: %w", err)
+		return err
+	case code == 1:
+		fmt.Println("\n== driftaudit exited 1: findings at or above --fail-on (critical), as this account was built to have")
 	default:
 		fmt.Println("\n== driftaudit exited 0")
 	}
@@ -91,16 +87,12 @@ func explainRun(ctx context.Context, shim *awsemu.Shim, driftaudit string) error
 	shim.ResetLog()
 	args := []string{"explain", "https://orders0001.execute-api." + region + ".amazonaws.com/prod/orders", "--method", "POST", "--endpoint-url", shim.URL}
 	fmt.Printf("\n== Why does POST /orders get 403? Running: %s %s\n\n", driftaudit, strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, driftaudit, args...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_SESSION_TOKEN=", "AWS_PROFILE=")
-	err := cmd.Run()
-	var exit *exec.ExitError
+	code, err := runDriftaudit(ctx, driftaudit, args...)
 	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == 1:
-		fmt.Println("\n== driftaudit explain exited 1: the request is rejected")
 	case err != nil:
-		return fmt.Errorf("driftaudit explain: %w", err)
+		return err
+	case code == 1:
+		fmt.Println("\n== driftaudit explain exited 1: the request is rejected")
 	default:
 		return errors.New("driftaudit explain exited 0 on a request the demo account rejects")
 	}
@@ -126,17 +118,13 @@ func organizationRun(ctx context.Context, moto *awsemu.Moto, driftaudit string) 
 	fmt.Printf("   member %s has no DriftAuditorReadOnly role that trusts the auditor: its AssumeRole is denied\n", fx.Denied)
 	args := []string{"scan", "--endpoint-url", shim.URL, "--organization", "--region", regions[0], "--region", regions[1], "--disable", "hygiene"}
 	fmt.Printf("== Running: %s %s\n\n", driftaudit, strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, driftaudit, args...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_SESSION_TOKEN=", "AWS_PROFILE=")
-	err = cmd.Run()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) && exit.ExitCode() == 1 {
+	code, err := runDriftaudit(ctx, driftaudit, args...)
+	switch {
+	case err != nil:
+		return err
+	case code == 1:
 		fmt.Println("\n== driftaudit exited 1: critical findings, and one account could not be read")
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("driftaudit: %w", err)
 	}
 	return errors.New("driftaudit exited 0 on an organization with critical findings and a denied member")
 }
@@ -230,4 +218,23 @@ func formatCounts(counts map[string]int) string {
 		}
 	}
 	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
+}
+
+// runDriftaudit runs the driftaudit binary with args, its output on the terminal, as a user
+// would with the demo's credentials, and returns its exit status (an error only when it could
+// not run or exited with a status other than 0 or 1).
+func runDriftaudit(ctx context.Context, driftaudit string, args ...string) (int, error) {
+	cmd := exec.CommandContext(ctx, driftaudit, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_SESSION_TOKEN=", "AWS_PROFILE=")
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &exit) && exit.ExitCode() == 1:
+		return 1, nil
+	default:
+		return 0, fmt.Errorf("driftaudit %s: %w", args[0], err)
+	}
 }

@@ -45,15 +45,22 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // demoAccount seeds the demo account behind a fresh shim and returns the shim's URL.
 func demoAccount(t *testing.T) string { return demoShim(t).URL }
 
-// demoShim seeds the demo account behind a fresh shim and returns the shim.
-func demoShim(t *testing.T) *awsemu.Shim {
+// freshShim empties moto and puts a new shim in front of it, closed with the test.
+func freshShim(t *testing.T) *awsemu.Shim {
 	t.Helper()
-	ctx := context.Background()
-	if err := moto.Reset(ctx); err != nil {
+	if err := moto.Reset(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	shim := awsemu.NewShim(moto.URL)
 	t.Cleanup(shim.Close)
+	return shim
+}
+
+// demoShim seeds the demo account behind a fresh shim and returns the shim.
+func demoShim(t *testing.T) *awsemu.Shim {
+	t.Helper()
+	ctx := context.Background()
+	shim := freshShim(t)
 	if err := seed.Demo(seed.ForConfig(ctx, awsemu.AWSConfig(shim.URL, "us-east-1")), time.Sleep); err != nil {
 		t.Fatal(err)
 	}

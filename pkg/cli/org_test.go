@@ -20,13 +20,8 @@ import (
 // Denied member's role.
 func orgShim(t *testing.T) (*awsemu.Shim, seed.OrgFixture) {
 	t.Helper()
-	ctx := context.Background()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	shim := awsemu.NewShim(moto.URL)
-	t.Cleanup(shim.Close)
-	fx, err := seed.OrgDemo(ctx, awsemu.AWSConfig(shim.URL, "us-east-1"), []string{"eu-west-1", "us-east-1"})
+	shim := freshShim(t)
+	fx, err := seed.OrgDemo(context.Background(), awsemu.AWSConfig(shim.URL, "us-east-1"), []string{"eu-west-1", "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
