@@ -389,11 +389,7 @@ func TestExplainWhatCouldNotBeRead(t *testing.T) {
 // GetAuthorizers (paged, through the shim) and decides the request.
 func TestExplainAuthorizerOnTheWire(t *testing.T) {
 	ctx := context.Background()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	shim := awsemu.NewShim(moto.URL)
-	t.Cleanup(shim.Close)
+	shim := freshShim(t)
 	c := apigateway.NewFromConfig(awsemu.AWSConfig(shim.URL, demoRegion))
 	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("guarded"), Tags: map[string]string{"_custom_id_": "guarded001"}})
 	if err != nil {
