@@ -382,6 +382,9 @@ func evaluate(inv *inventory.Inventory, c Config, now time.Time, selected []chec
 	out := suppress.Apply(findings, tags, c.Suppressions, now)
 	rep := report.Build(inv, selected, out.Findings, now)
 	rep.Suppressed, rep.Warnings = out.Suppressed, append(append(slices.Clone(inv.Warnings), mappingWarnings(inv)...), out.Warnings...)
+	for i := range rep.Suppressed {
+		rep.Suppressed[i].ID = checks.Fingerprint(rep.Suppressed[i].Finding)
+	}
 	rep.Summary.Suppressed = len(out.Suppressed)
 	return rep
 }

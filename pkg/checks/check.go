@@ -3,9 +3,12 @@
 package checks
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
 )
@@ -59,6 +62,8 @@ func (s *Severity) UnmarshalText(b []byte) error {
 
 // Finding is one thing wrong, located as precisely as the check can.
 type Finding struct {
+	// ID is the finding's fingerprint (Fingerprint), set when the report is built.
+	ID       string   `json:"id,omitempty"`
 	Check    string   `json:"check"`
 	Severity Severity `json:"severity"`
 	// AccountID is the account of the region; empty when it could not be read.
@@ -76,6 +81,22 @@ type Finding struct {
 	UsagePlanID string `json:"usage_plan_id,omitempty"`
 	Message     string `json:"message"`
 	Remediation string `json:"remediation"`
+	// Change and FirstSeen compare the finding with a baseline report (a previous run): "new",
+	// or "standing" since FirstSeen. Empty without a baseline.
+	Change    string     `json:"change,omitempty"`
+	FirstSeen *time.Time `json:"first_seen,omitempty"`
+}
+
+// Fingerprint identifies a finding across runs: a hash of its account, region, check and
+// location (API, stage, path, method, domain, base path, usage plan), never of its message or
+// severity, which may change while the drift stays the same. 32 hex digits.
+func Fingerprint(f Finding) string {
+	h := sha256.New()
+	for _, part := range []string{"driftaudit-finding-v1", f.AccountID, f.Region, f.Check, f.APIID, f.Stage, f.Path, f.Method, f.Domain, f.BasePath, f.UsagePlanID} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 // Config holds the thresholds and names the checks take; the zero value is not valid, start

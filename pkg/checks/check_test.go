@@ -427,3 +427,33 @@ func TestPerAPIChecksNeedOnlyTheirAPI(t *testing.T) {
 		t.Errorf("%d per-API checks, want the 17 that read one API only", len(perAPI))
 	}
 }
+
+// TestFingerprint: a finding's id is made of its account, region, check and location, never
+// its message or severity; any one of those changed gives another id.
+func TestFingerprint(t *testing.T) {
+	base := Finding{Check: "undeployed-changes", Severity: Critical, AccountID: "111111111111", Region: "eu-west-1", APIID: "a1", Stage: "prod",
+		Path: "/orders", Method: "POST", Message: "m", Remediation: "r"}
+	id := Fingerprint(base)
+	if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+		t.Fatalf("fingerprint %q is not 32 hex digits", id)
+	}
+	same := base
+	same.Message, same.Severity, same.Remediation, same.APIName = "another message", Warning, "another fix", "renamed"
+	if Fingerprint(same) != id {
+		t.Error("the message, severity, remediation or API name changed the fingerprint")
+	}
+	for name, change := range map[string]func(*Finding){
+		"account": func(f *Finding) { f.AccountID = "222222222222" }, "region": func(f *Finding) { f.Region = "us-east-1" },
+		"check": func(f *Finding) { f.Check = "missing-options" }, "api": func(f *Finding) { f.APIID = "a2" },
+		"stage": func(f *Finding) { f.Stage = "dev" }, "path": func(f *Finding) { f.Path = "/order" }, "method": func(f *Finding) { f.Method = "GET" },
+		"domain": func(f *Finding) { f.Domain = "x.example.com" }, "base path": func(f *Finding) { f.BasePath = "v1" },
+		"usage plan": func(f *Finding) { f.UsagePlanID = "p1" },
+		"field boundary": func(f *Finding) { f.APIID, f.Stage = "a1prod", "" },
+	} {
+		f := base
+		change(&f)
+		if Fingerprint(f) == id {
+			t.Errorf("a finding of another %s has the same fingerprint", name)
+		}
+	}
+}

@@ -3,7 +3,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -237,6 +239,7 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 	fs.Var(color, "color", "colour the text report: auto (when stdout is a terminal and NO_COLOR is unset), always or never")
 	fs.Var(failOn, "fail-on", "exit 1 when a finding is at or above this severity: critical, warning, info or none")
 	snapshot := fs.String("snapshot", "", "audit this saved inventory file (from 'driftaudit inventory') instead of the account")
+	baseline := fs.String("baseline", "", "compare with this earlier JSON report: each finding new or standing, the gone ones resolved; --fail-on judges new findings only")
 	if err := parse(fs, args, env); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK, nil
@@ -258,6 +261,12 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 	if err != nil {
 		return ExitUsage, err
 	}
+	var prev *report.Report
+	if *baseline != "" {
+		if prev, err = loadBaseline(*baseline); err != nil {
+			return ExitUsage, usageError{err}
+		}
+	}
 	var rep *report.Report
 	if *snapshot != "" {
 		if len(sf.regions) > 0 || sf.endpoint != "" || sf.timeout != 0 || len(sf.accounts) > 0 || sf.conf.Organization {
@@ -272,6 +281,9 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 		}
 	} else if rep, err = auditLive(ctx, cfg, sf.timeout, env.Now()); err != nil {
 		return ExitUsage, err
+	}
+	if prev != nil {
+		rep.Compare(prev)
 	}
 	switch format.value {
 	case "json":
@@ -294,10 +306,42 @@ func exitStatus(rep *report.Report, failOn string) int {
 		return ExitOK
 	}
 	threshold, _ := checks.ParseSeverity(failOn)
-	if rep.Worst() >= threshold || !rep.Summary.Complete {
+	worst := checks.Severity(0)
+	for _, f := range rep.NewFindings() { // every finding, without a baseline
+		worst = max(worst, f.Severity)
+	}
+	if worst >= threshold || !rep.Summary.Complete {
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// loadBaseline reads the earlier report --baseline names: a JSON report of this schema version.
+func loadBaseline(path string) (*report.Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read baseline: %w", err)
+	}
+	var head struct {
+		SchemaVersion *int            `json:"schema_version"`
+		Findings      json.RawMessage `json:"findings"`
+		CollectedAt   json.RawMessage `json:"collected_at"`
+	}
+	switch {
+	case len(bytes.TrimSpace(data)) == 0:
+		return nil, fmt.Errorf("baseline %s is empty: pass a report from 'driftaudit scan --format json'", path)
+	case json.Unmarshal(data, &head) != nil || head.SchemaVersion == nil:
+		return nil, fmt.Errorf("baseline %s is not a driftaudit JSON report: pass a report from 'driftaudit scan --format json'", path)
+	case head.CollectedAt != nil && head.Findings == nil:
+		return nil, fmt.Errorf("baseline %s is an inventory, not a report: pass a report from 'driftaudit scan --format json'", path)
+	case *head.SchemaVersion != report.SchemaVersion:
+		return nil, fmt.Errorf("baseline %s is a report of schema_version %d; this driftaudit compares with version %d: make the baseline again with this version", path, *head.SchemaVersion, report.SchemaVersion)
+	}
+	rep, err := report.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("baseline %s: %w", path, err)
+	}
+	return rep, nil
 }
 
 func loadSnapshot(path string) (*inventory.Inventory, error) {

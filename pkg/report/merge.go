@@ -26,6 +26,9 @@ func Decode(r io.Reader) (*Report, error) {
 	if rep.Summary.ByCheck == nil || rep.Summary.ByAccount == nil || rep.Findings == nil || rep.Errors == nil {
 		return nil, errors.New("not a driftaudit JSON report: summary, findings or errors missing")
 	}
+	if slices.ContainsFunc(rep.Findings, func(f checks.Finding) bool { return f.ID == "" }) {
+		StampIDs(rep.Findings) // a report written before findings carried their id
+	}
 	return &rep, nil
 }
 

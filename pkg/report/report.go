@@ -27,12 +27,17 @@ type Report struct {
 	SchemaVersion int       `json:"schema_version"`
 	GeneratedAt   time.Time `json:"generated_at"`
 	// AccountID is the account of a one-account audit; Accounts lists every account audited.
-	AccountID string                `json:"account_id,omitempty"`
-	Accounts  []string              `json:"accounts"`
-	Regions   []string              `json:"regions"`
-	Summary   Summary               `json:"summary"`
-	Findings  []checks.Finding      `json:"findings"`
-	Errors    []inventory.ScanError `json:"errors"`
+	AccountID string   `json:"account_id,omitempty"`
+	Accounts  []string `json:"accounts"`
+	Regions   []string `json:"regions"`
+	// Baseline names the earlier run this one was compared with (Compare); nil without one.
+	Baseline *BaselineRef     `json:"baseline,omitempty"`
+	Summary  Summary          `json:"summary"`
+	Findings []checks.Finding `json:"findings"`
+	// Resolved lists the baseline's findings that are gone from a scope this run read
+	// completely; nil without a baseline.
+	Resolved []checks.Finding      `json:"resolved,omitempty"`
+	Errors   []inventory.ScanError `json:"errors"`
 	// Suppressed lists the findings a suppression silenced, each with its reason.
 	Suppressed []suppress.Suppressed `json:"suppressed"`
 	// Warnings are notices about the run itself, such as expired suppressions.
@@ -75,6 +80,8 @@ type Summary struct {
 	// findings and errors, and whether it was read completely.
 	AccountsScanned int                       `json:"accounts_scanned"`
 	ByAccount       map[string]AccountSummary `json:"by_account"`
+	// Changes counts new, standing and resolved findings against a baseline; nil without one.
+	Changes *Changes `json:"changes,omitempty"`
 }
 
 // AccountSummary is one account's part of the summary.
@@ -111,6 +118,7 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 		r.Findings = []checks.Finding{}
 	}
 	checks.Sort(r.Findings)
+	StampIDs(r.Findings)
 	for _, c := range ran {
 		r.Summary.ByCheck[c.ID] = 0
 	}
@@ -152,6 +160,23 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 	r.Summary.Complete = len(r.Errors) == 0
 	r.Summary.AccountsScanned = len(r.Accounts)
 	return r
+}
+
+// StampIDs sets each finding's ID to its fingerprint. Two findings of one check at one place
+// (which no check makes today) would share it: the second gets "-2", and so on, in the order
+// of the findings, which is stable.
+func StampIDs(fs []checks.Finding) {
+	seen := map[string]int{}
+	for i := range fs {
+		id := checks.Fingerprint(fs[i])
+		if n := seen[id]; n > 0 {
+			seen[id]++
+			fs[i].ID = fmt.Sprintf("%s-%d", id, n+1)
+			continue
+		}
+		seen[id] = 1
+		fs[i].ID = id
+	}
 }
 
 // account is the summary of account id so far, a new one (listed in Accounts) if it has none.
@@ -260,9 +285,21 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		},
 		func() error { return field("accounts", r.Accounts, false) },
 		func() error { return field("regions", r.Regions, false) },
+		func() error {
+			if r.Baseline == nil {
+				return nil
+			}
+			return field("baseline", r.Baseline, false)
+		},
 		func() error { return field("summary", r.Summary, false) },
 		func() error {
 			return list("findings", len(r.Findings), func(i int) any { return r.Findings[i] }, false)
+		},
+		func() error {
+			if r.Resolved == nil {
+				return nil
+			}
+			return list("resolved", len(r.Resolved), func(i int) any { return r.Resolved[i] }, false)
 		},
 		func() error { return list("errors", len(r.Errors), func(i int) any { return r.Errors[i] }, false) },
 		func() error {
