@@ -447,7 +447,7 @@ func TestFingerprint(t *testing.T) {
 		"check": func(f *Finding) { f.Check = "missing-options" }, "api": func(f *Finding) { f.APIID = "a2" },
 		"stage": func(f *Finding) { f.Stage = "dev" }, "path": func(f *Finding) { f.Path = "/order" }, "method": func(f *Finding) { f.Method = "GET" },
 		"domain": func(f *Finding) { f.Domain = "x.example.com" }, "base path": func(f *Finding) { f.BasePath = "v1" },
-		"usage plan": func(f *Finding) { f.UsagePlanID = "p1" },
+		"usage plan":     func(f *Finding) { f.UsagePlanID = "p1" },
 		"field boundary": func(f *Finding) { f.APIID, f.Stage = "a1prod", "" },
 	} {
 		f := base

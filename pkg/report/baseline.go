@@ -101,4 +101,3 @@ func (r *Report) NewFindings() []checks.Finding {
 	}
 	return out
 }
-
