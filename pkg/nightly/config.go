@@ -45,6 +45,9 @@ type Config struct {
 	PerAPIMetrics bool
 	// ReportOnlyWithFindings skips the SNS report of a run with no finding and no scan error.
 	ReportOnlyWithFindings bool
+	// ReportOnlyWhenChanged skips the SNS report of a complete run with nothing new and nothing
+	// resolved since the last complete run.
+	ReportOnlyWhenChanged bool
 	// PublishReserve is the time kept before the invocation's deadline for publishing: no new
 	// scan work starts after the deadline minus this.
 	PublishReserve time.Duration
@@ -57,6 +60,7 @@ const (
 	EnvReportTopicARN         = "REPORT_TOPIC_ARN"
 	EnvPerAPIMetrics          = "PER_API_METRICS"
 	EnvReportOnlyWithFindings = "REPORT_ONLY_WITH_FINDINGS"
+	EnvReportOnlyWhenChanged  = "REPORT_ONLY_WHEN_CHANGED"
 	EnvCORSTag                = "CORS_TAG"
 	EnvPublishReserve         = "PUBLISH_RESERVE"
 	EnvQuotaRate              = "APIGATEWAY_RATE"
@@ -128,6 +132,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if c.ReportOnlyWithFindings, err = boolVar(getenv, EnvReportOnlyWithFindings); err != nil {
 		return c, err
 	}
+	if c.ReportOnlyWhenChanged, err = boolVar(getenv, EnvReportOnlyWhenChanged); err != nil {
+		return c, err
+	}
 	if v := getenv(EnvCORSTag); v != "" {
 		if strings.TrimSpace(v) == "" {
 			return c, fmt.Errorf("%s=%q: want a tag name such as cors", EnvCORSTag, v)
@@ -187,12 +194,17 @@ func loadStep(getenv func(string) string, c *Config) error {
 	default:
 		return fmt.Errorf("%s=%q: want account, plan, scan or join", EnvStep, getenv(EnvStep))
 	}
-	if c.Step == StepAccount {
+	// The account audit keeps its reports in the runs bucket when it has one (to say what
+	// changed since the last run); the organization's steps cannot work without it.
+	c.RunsBucket = getenv(EnvRunsBucket)
+	if c.Step == StepAccount && c.RunsBucket == "" {
 		return nil
 	}
-	c.RunsBucket = getenv(EnvRunsBucket)
 	if !bucketName.MatchString(c.RunsBucket) {
 		return fmt.Errorf("%s=%q: the %s step needs the runs bucket's name", EnvRunsBucket, c.RunsBucket, c.Step)
+	}
+	if c.Step == StepAccount {
+		return nil
 	}
 	c.Audit.Accounts = splitList(getenv(EnvAccounts))
 	if v := strings.TrimSpace(getenv(EnvMemberRoleName)); v != "" {

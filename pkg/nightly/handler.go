@@ -57,6 +57,7 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 		return fmt.Errorf("scan: %w", scanErr)
 	}
 	duration := h.now().Sub(start)
+	h.compareWithLast(ctx, rep)
 	h.logReport(ctx, rep, duration)
 	if in.DryRun {
 		h.Logger.InfoContext(ctx, "dry run: nothing published")
@@ -71,8 +72,11 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 	} else {
 		h.Logger.InfoContext(ctx, "metrics published", "namespace", h.Config.Namespace, "datums", len(data), "calls", len(publish.Batches(data)))
 	}
-	if h.Config.ReportOnlyWithFindings && len(rep.Findings) == 0 && rep.Summary.Complete {
-		h.Logger.InfoContext(ctx, "report not sent: no findings", "setting", EnvReportOnlyWithFindings)
+	if err := h.keepRun(ctx, accountRunID(start), rep); err != nil {
+		errs = append(errs, err)
+	}
+	if skip, why := h.skipReport(rep); skip {
+		h.Logger.InfoContext(ctx, "report not sent: "+why)
 	} else if msg, err := publish.BuildMessage(rep, fullReportLocation(ctx)); err != nil {
 		errs = append(errs, fmt.Errorf("build the report message: %w", err))
 	} else if err := publish.PublishReport(ctx, h.Topic, h.Config.ReportTopicARN, msg); err != nil {
@@ -88,6 +92,17 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 		return err
 	}
 	return nil
+}
+
+// skipReport says whether the settings leave the SNS report of rep out, and which setting.
+func (h *Handler) skipReport(rep *report.Report) (bool, string) {
+	switch {
+	case h.Config.ReportOnlyWithFindings && len(rep.Findings) == 0 && rep.Summary.Complete:
+		return true, "no findings (" + EnvReportOnlyWithFindings + ")"
+	case h.Config.ReportOnlyWhenChanged && unchanged(rep):
+		return true, "nothing new or resolved since the last complete run (" + EnvReportOnlyWhenChanged + ")"
+	}
+	return false, ""
 }
 
 // scanContext ends PublishReserve before the invocation's deadline, so that a scan that cannot

@@ -304,8 +304,9 @@ func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutpu
 		return nil, err
 	}
 	key := joinedKey(runID)
+	h.compareWithLast(ctx, rep)
 	var errs []error
-	if err := h.putReport(ctx, key, rep); err != nil {
+	if err := h.keepRun(ctx, runID, rep); err != nil {
 		errs = append(errs, err)
 	}
 	duration := h.now().Sub(start)
@@ -321,8 +322,8 @@ func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutpu
 	if err := publish.PutMetrics(ctx, h.Metrics, h.Config.Namespace, data); err != nil {
 		errs = append(errs, err)
 	}
-	if h.Config.ReportOnlyWithFindings && len(rep.Findings) == 0 && rep.Summary.Complete {
-		h.Logger.InfoContext(ctx, "report not sent: no findings", "setting", EnvReportOnlyWithFindings)
+	if skip, why := h.skipReport(rep); skip {
+		h.Logger.InfoContext(ctx, "report not sent: "+why)
 	} else if msg, err := publish.BuildMessageWithFooter(rep, "in S3, "+s3URL(h.Config.RunsBucket, key), fmt.Sprintf(
 		"The full report (JSON) is %s; each account and region's report is under %s.", s3URL(h.Config.RunsBucket, key), s3URL(h.Config.RunsBucket, itemsPrefix(runID)))); err != nil {
 		errs = append(errs, fmt.Errorf("build the report message: %w", err))

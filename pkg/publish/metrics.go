@@ -47,6 +47,8 @@ type MetricOptions struct {
 // Metric names and dimensions; alarms and dashboards key on them.
 const (
 	MetricFindings        = "Findings"
+	MetricNewFindings     = "NewFindings"
+	MetricResolved        = "ResolvedFindings"
 	MetricAPIsScanned     = "ApisScanned"
 	MetricAccountsScanned = "AccountsScanned"
 	MetricScanErrors      = "ScanErrors"
@@ -147,6 +149,23 @@ func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, 
 		}
 		add(MetricScanErrors, float64(scopeErrs), types.StandardUnitCount, sc.dims...)
 		add(MetricComplete, complete, types.StandardUnitNone, sc.dims...)
+		if sc.dims == nil && scopeErrs == 0 && rep.Summary.Changes != nil {
+			// What changed since the last complete run, by the same rule as Findings: only
+			// for a run that read everything.
+			news, gone := map[checks.Severity]int{}, map[checks.Severity]int{}
+			for _, f := range rep.Findings {
+				if f.Change == "new" {
+					news[f.Severity]++
+				}
+			}
+			for _, f := range rep.Resolved {
+				gone[f.Severity]++
+			}
+			for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
+				add(MetricNewFindings, float64(news[sev]), types.StandardUnitCount, DimSeverity, sev.String())
+				add(MetricResolved, float64(gone[sev]), types.StandardUnitCount, DimSeverity, sev.String())
+			}
+		}
 		if sc.dims == nil {
 			if opts.Organization {
 				add(MetricAccountsScanned, float64(rep.Summary.AccountsScanned), types.StandardUnitCount)

@@ -162,6 +162,9 @@ func Subject(rep *report.Report) string {
 	if len(counts) > 0 {
 		what = strings.Join(counts, ", ")
 	}
+	if c := rep.Summary.Changes; c != nil {
+		what = changeLine(rep, what)
+	}
 	// An account id that could not be read is left out (the report's warnings say why), never
 	// replaced by a word that reads like one.
 	where := ""
@@ -176,6 +179,34 @@ func Subject(rep *report.Report) string {
 		s = fmt.Sprintf("API Gateway drift: %s in %s%d regions", what, where, len(rep.Regions))
 	}
 	return oneLine(s, maxSubjectChars-len(suffix)) + suffix
+}
+
+// changeLine leads a subject with what changed since the baseline: "2 new critical, 1 new
+// warning (9 in all)", "3 resolved (6 in all)", or "no change (9 in all)"; all is the counts.
+func changeLine(rep *report.Report, all string) string {
+	news := map[checks.Severity]int{}
+	for _, f := range rep.Findings {
+		if f.Change == "new" {
+			news[f.Severity]++
+		}
+	}
+	var parts []string
+	for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
+		if n := news[sev]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d new %s", n, sev))
+		}
+	}
+	if n := rep.Summary.Changes.Resolved; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d resolved", n))
+	}
+	if len(parts) == 0 {
+		parts = []string{"no change"}
+	}
+	inAll := fmt.Sprintf("%d in all", len(rep.Findings))
+	if len(rep.Findings) == 0 {
+		inAll = all
+	}
+	return strings.Join(parts, ", ") + " (" + inAll + ")"
 }
 
 // oneLine drops control characters and cuts s to at most n characters (SNS rejects a subject
