@@ -11,12 +11,12 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The account-mode stack as it was before organization mode: a deployment with Mode=account
-// (the default) must create exactly these, as before.
+// The account-mode stack: a deployment with Mode=account (the default) must create exactly these.
+// The runs bucket serves both modes (each run's report, and the last complete one to compare with).
 var accountModeResources = []string{
 	"AuditorErrorsAlarm", "AuditorFunction", "AuditorKey", "AuditorKeyAlias", "AuditorLogGroup", "AuditorRole",
 	"AuditorSilentAlarm", "CriticalFindingsAlarm", "Dashboard", "FailedRunsAlarm", "FailedRunsQueue",
-	"OnCallSubscription", "OnCallTopic", "ReportSubscription", "ReportTopic", "ScheduleRole",
+	"OnCallSubscription", "OnCallTopic", "ReportSubscription", "ReportTopic", "RunsBucket", "RunsBucketPolicy", "ScheduleRole",
 }
 
 // Organization mode replaces the account-mode function, its roles, log group and errors alarm.
@@ -25,7 +25,7 @@ var (
 	organizationOnlyResources = []string{
 		"JoinFunction", "JoinLogGroup", "JoinRole", "OrgAuditFailedAlarm", "OrgAuditLogGroup", "OrgAuditSelfPolicy",
 		"OrgAuditStateMachine", "OrgAuditStateMachineRole", "OrgScheduleRole", "PlannerFunction", "PlannerLogGroup",
-		"PlannerRole", "RunsBucket", "RunsBucketPolicy", "ScannerFunction", "ScannerLogGroup", "ScannerRole",
+		"PlannerRole", "ScannerFunction", "ScannerLogGroup", "ScannerRole",
 	}
 )
 
@@ -58,7 +58,7 @@ func TestModesCreateTheirResources(t *testing.T) {
 
 	t.Run("account mode outputs", func(t *testing.T) {
 		got := tm.present(t, "Outputs", tm.params(nil))
-		want := []string{"AuditorFunctionName", "DashboardUrl", "FailedRunsQueueUrl", "OnCallTopicArn", "ReportTopicArn"}
+		want := []string{"AuditorFunctionName", "DashboardUrl", "FailedRunsQueueUrl", "OnCallTopicArn", "ReportTopicArn", "RunsBucketName"}
 		if !slices.Equal(got, want) {
 			t.Errorf("outputs %v, want %v", got, want)
 		}
@@ -108,7 +108,7 @@ var organizationEnvironment = map[string][]string{
 	"ScannerFunction": {"GOMEMLIMIT", "AUDITOR_STEP", "RUNS_BUCKET", "MEMBER_ROLE_NAME", "EXTERNAL_ID", "CORS_TAG",
 		"ENABLED_CHECKS", "DISABLED_CHECKS", "SEVERITY_OVERRIDES", "ALLOWED_ENDPOINT_TYPES"},
 	"JoinFunction": {"GOMEMLIMIT", "AUDITOR_STEP", "RUNS_BUCKET", "METRIC_NAMESPACE", "REPORT_TOPIC_ARN",
-		"REPORT_ONLY_WITH_FINDINGS", "PER_ACCOUNT_METRICS"},
+		"REPORT_ONLY_WITH_FINDINGS", "REPORT_ONLY_WHEN_CHANGED", "PER_ACCOUNT_METRICS"},
 }
 
 func TestOrganizationFunctions(t *testing.T) {

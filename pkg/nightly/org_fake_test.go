@@ -227,8 +227,8 @@ func TestJoinReadsEveryPageAndNamesWhatIsMissing(t *testing.T) {
 	if !slices.Equal(errs, want) {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(errs, "\n"), strings.Join(want, "\n"))
 	}
-	if runs.listings != 3 {
-		t.Errorf("%d list calls for 3 item reports listed one per page, want 3", runs.listings)
+	if runs.listings != 4 {
+		t.Errorf("%d list calls, want 4: 3 item reports listed one per page, and the last complete run looked for", runs.listings)
 	}
 	if out.Complete || len(rec.messages) != 1 || len(rec.datums) == 0 {
 		t.Errorf("join %+v, %d messages, %d datums", out, len(rec.messages), len(rec.datums))

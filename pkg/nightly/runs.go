@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"io"
 	"time"
 
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/apigw-drift/driftaudit/pkg/report"
 )
@@ -39,13 +40,18 @@ func (h *Handler) compareWithLast(ctx context.Context, rep *report.Report) {
 	if h.Runs == nil || h.Config.RunsBucket == "" {
 		return
 	}
-	var ptr runPointer
-	err := h.getJSON(ctx, latestComplete, &ptr)
-	var missing *s3types.NoSuchKey
-	switch {
-	case errors.As(err, &missing):
+	// Listing first tells "no complete run yet" from a failure: without s3:ListBucket, S3
+	// answers a GetObject of a missing key with 403, not 404.
+	list, err := h.Runs.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(h.Config.RunsBucket), Prefix: aws.String(latestComplete), MaxKeys: aws.Int32(1)})
+	if err != nil {
+		rep.Warnings = append(rep.Warnings, "no comparison with the last run: "+oneLine(fmt.Errorf("list %s: %w", s3URL(h.Config.RunsBucket, latestComplete), err)))
+		return
+	}
+	if len(list.Contents) == 0 {
 		return // the first complete run is yet to come
-	case err != nil:
+	}
+	var ptr runPointer
+	if err := h.getJSON(ctx, latestComplete, &ptr); err != nil {
 		rep.Warnings = append(rep.Warnings, "no comparison with the last run: "+oneLine(err))
 		return
 	}

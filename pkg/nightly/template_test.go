@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
@@ -137,7 +139,11 @@ func TestPolicyMatchesTheCallsTheCodeMakes(t *testing.T) {
 	tmpl := loadTemplate(t)
 	stmts := roleStatements(t, tmpl)
 
-	s := newStack(t, nil)
+	s := newStack(t, map[string]string{nightly.EnvRunsBucket: runsBucket})
+	if _, err := s3.NewFromConfig(s.cfg).CreateBucket(s.ctx, &s3.CreateBucketInput{Bucket: aws.String(runsBucket)}); err != nil {
+		t.Fatal(err)
+	}
+	s.handler.Runs = s3.NewFromConfig(s.cfg)
 	s.seed(demo)
 	if err := s.invoke("scheduler-event.json", time.Minute); err != nil {
 		t.Fatal(err)
@@ -175,6 +181,12 @@ func TestPolicyMatchesTheCallsTheCodeMakes(t *testing.T) {
 				continue // needs no permission
 			}
 			action = "sts:" + c.Operation
+		case "s3":
+			var skip bool
+			action, resource, _, skip = iamOf(t, c)
+			if skip {
+				continue
+			}
 		default:
 			action = c.Service + ":" + c.Operation
 		}
@@ -198,7 +210,7 @@ func TestPolicyMatchesTheCallsTheCodeMakes(t *testing.T) {
 		for _, a := range st.Actions {
 			service := strings.SplitN(a, ":", 2)[0]
 			switch service {
-			case "apigateway", "cloudwatch", "sns":
+			case "apigateway", "cloudwatch", "sns", "s3":
 				if !usedAction[a] {
 					t.Errorf("statement %s grants %s, which the code never calls", st.Sid, a)
 				}
@@ -231,7 +243,8 @@ func TestTemplateEnvironmentIsWhatTheFunctionReads(t *testing.T) {
 	known := []string{nightly.EnvRegions, nightly.EnvNamespace, nightly.EnvReportTopicARN, nightly.EnvPerAPIMetrics,
 		nightly.EnvReportOnlyWithFindings, nightly.EnvCORSTag, nightly.EnvPublishReserve, nightly.EnvQuotaRate,
 		nightly.EnvQuotaBurst, nightly.EnvGetResourcesRate, nightly.EnvGetResourcesBurst, nightly.EnvEnabledChecks,
-		nightly.EnvDisabledChecks, nightly.EnvSeverityOverrides, nightly.EnvSuppressionsFile, nightly.EnvAllowedEndpointTypes}
+		nightly.EnvDisabledChecks, nightly.EnvSeverityOverrides, nightly.EnvSuppressionsFile, nightly.EnvAllowedEndpointTypes,
+		nightly.EnvReportOnlyWhenChanged, nightly.EnvRunsBucket}
 	known = append(known, "GOMEMLIMIT") // read by the Go runtime
 	for i := 0; i+1 < len(vars.Content); i += 2 {
 		if name := vars.Content[i].Value; !slices.Contains(known, name) {
