@@ -20,8 +20,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -146,13 +148,16 @@ func nightlyRun(ctx context.Context, shim *awsemu.Shim) error {
 		Endpoint: aws.String("arn:aws:sqs:" + region + ":123456789012:team-inbox")}); err != nil {
 		return err
 	}
-	env := map[string]string{nightly.EnvRegions: region, nightly.EnvReportTopicARN: aws.ToString(topic.TopicArn)}
+	if _, err := s3.NewFromConfig(cfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("drift-runs")}); err != nil {
+		return err
+	}
+	env := map[string]string{nightly.EnvRegions: region, nightly.EnvReportTopicARN: aws.ToString(topic.TopicArn), nightly.EnvRunsBucket: "drift-runs"}
 	conf, err := nightly.LoadConfig(func(k string) string { return env[k] })
 	if err != nil {
 		return err
 	}
 	h := &nightly.Handler{Config: conf, AWS: cfg, Metrics: cloudwatch.NewFromConfig(cfg), Topic: sns.NewFromConfig(cfg),
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+		Runs: s3.NewFromConfig(cfg), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 	fmt.Println("\n== Running the nightly Lambda handler with an EventBridge Scheduler event")
 	event := `{"version":"0","id":"demo","detail-type":"Scheduled Event","source":"aws.scheduler","account":"123456789012","region":"us-east-1","detail":"{}"}`
 	start := time.Now()
@@ -185,7 +190,31 @@ func nightlyRun(ctx context.Context, shim *awsemu.Shim) error {
 	sort.Strings(lines)
 	fmt.Println(strings.Join(lines, "\n"))
 
-	msgs, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: inbox.QueueUrl})
+	if err := showMessages(ctx, cfg, inbox.QueueUrl, -1); err != nil {
+		return err
+	}
+
+	// The next night, one drift fixed and one added: the report leads with what changed.
+	fmt.Println("\n== The next night: orders is deployed (its 3 undeployed changes fixed), and an API is added but never deployed")
+	if _, err := apigateway.NewFromConfig(cfg).CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: aws.String("orders0001"), StageName: aws.String("prod")}); err != nil {
+		return err
+	}
+	b := seed.ForConfig(ctx, cfg)
+	b.API("sketch", seed.APIOptions{ID: "sketch0001"}).Method("/ideas", "GET", seed.Method{Auth: "AWS_IAM"})
+	if err := b.Err(); err != nil {
+		return err
+	}
+	h.Now = func() time.Time { return start.Add(24 * time.Hour) }
+	if err := h.Handle(ctx, []byte(event)); err != nil {
+		return fmt.Errorf("second nightly run: %w", err)
+	}
+	return showMessages(ctx, cfg, inbox.QueueUrl, 40)
+}
+
+// showMessages prints the SNS reports waiting in the inbox queue, at most lines lines of each
+// body (all with -1).
+func showMessages(ctx context.Context, cfg aws.Config, queue *string, lines int) error {
+	msgs, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue})
 	if err != nil {
 		return err
 	}
@@ -202,7 +231,14 @@ func nightlyRun(ctx context.Context, shim *awsemu.Shim) error {
 		for _, k := range slices.Sorted(maps.Keys(n.MessageAttributes)) {
 			fmt.Printf(" %s=%s", k, n.MessageAttributes[k].Value)
 		}
-		fmt.Printf("\n\n%s", n.Message)
+		body := n.Message
+		if all := strings.Split(body, "\n"); lines >= 0 && len(all) > lines {
+			body = strings.Join(all[:lines], "\n") + fmt.Sprintf("\n... (%d more lines)\n", len(all)-lines)
+		}
+		fmt.Printf("\n\n%s", body)
+		if _, err := sqs.NewFromConfig(cfg).DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: queue, ReceiptHandle: m.ReceiptHandle}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
