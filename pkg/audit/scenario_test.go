@@ -427,3 +427,34 @@ func TestScenarioHTTPDrift(t *testing.T) {
 	}
 	golden(t, "http-drift.golden.json", reportJSON(t, inv, rep))
 }
+
+// TestScenarioBaseline: a report compared with an earlier one, as a golden file. Between the
+// runs, one undeployed change is deployed (resolved), one is added (new), one stays (standing);
+// and in the second run the API holding a third drift cannot be read: that drift is neither
+// resolved nor standing, only not rechecked.
+func TestScenarioBaseline(t *testing.T) {
+	a := newAccount(t)
+	b := a.build
+	orders := b.API("orders", seed.APIOptions{ID: "orders0001"})
+	orders.Method("/orders", "GET", seed.Method{Auth: "AWS_IAM"}).Deploy("prod")
+	orders.Method("/orders", "POST", seed.Method{Auth: "AWS_IAM"}) // stays undeployed
+	users := b.API("users", seed.APIOptions{ID: "users00001"})
+	users.Method("/users", "GET", seed.Method{Auth: "AWS_IAM"}).Deploy("prod")
+	users.Method("/users", "POST", seed.Method{Auth: "AWS_IAM"}) // deployed before the second run
+	hidden := b.API("hidden", seed.APIOptions{ID: "hidden0001"})
+	hidden.Method("/h", "GET", seed.Method{Auth: "AWS_IAM"}).Deploy("prod")
+	hidden.Method("/h", "POST", seed.Method{Auth: "AWS_IAM"}) // unread in the second run
+	a.seeded()
+	_, first := a.audit(driftOnly())
+
+	users.Deploy("prod")
+	orders.Method("/orders/{id}", "GET", seed.Method{Auth: "AWS_IAM"}) // a new undeployed change
+	a.seeded()
+	a.shim.AddFault(awsemu.Fault{Service: "apigateway", APIID: "hidden0001", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"})
+	inv, second := a.audit(driftOnly())
+	second.Compare(first)
+	if c := *second.Summary.Changes; c != (report.Changes{New: 1, Standing: 1, Resolved: 1, NotRechecked: 1}) {
+		t.Errorf("changes %+v, want 1 new, 1 standing, 1 resolved, 1 not rechecked", c)
+	}
+	golden(t, "baseline.golden.json", reportJSON(t, inv, second))
+}

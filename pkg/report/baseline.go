@@ -25,9 +25,9 @@ type Changes struct {
 
 // Compare marks each finding of r new or standing against prev, a report of an earlier run
 // (standing ones keep the first_seen prev gives them, or prev's time), and lists in r.Resolved
-// the findings of prev that are gone. A finding is resolved only where r could have seen it:
-// its account and region were read without a single error and its check ran; any other finding
-// gone from r is counted as not rechecked, never resolved. A finding suppressed now is neither.
+// the findings of prev that are gone. A finding is resolved only where r could have seen it: its
+// check ran and everything it depends on was read (readWhole); any other finding gone from r is
+// counted as not rechecked, never resolved. A finding suppressed now is neither.
 func (r *Report) Compare(prev *Report) {
 	before := map[string]checks.Finding{}
 	for _, f := range prev.Findings {
@@ -66,17 +66,13 @@ func (r *Report) Compare(prev *Report) {
 			s.FirstSeen = firstSeen(p)
 		}
 	}
-	unread := map[[2]string]bool{}
-	for _, e := range r.Errors {
-		unread[[2]string{e.AccountID, e.Region}] = true
-	}
 	r.Resolved = []checks.Finding{}
 	for _, f := range prev.Findings {
 		if now[f.ID] {
 			continue
 		}
 		_, ran := r.Summary.ByCheck[f.Check]
-		if ran && slices.Contains(r.Accounts, f.AccountID) && slices.Contains(r.Regions, f.Region) && !unread[[2]string{f.AccountID, f.Region}] {
+		if ran && slices.Contains(r.Accounts, f.AccountID) && slices.Contains(r.Regions, f.Region) && r.readWhole(f) {
 			f.Change, f.FirstSeen = "resolved", firstSeen(f)
 			r.Resolved = append(r.Resolved, f)
 			ch.Resolved++
@@ -86,6 +82,25 @@ func (r *Report) Compare(prev *Report) {
 	}
 	r.Summary.Changes = ch
 	r.Baseline = &BaselineRef{GeneratedAt: prev.GeneratedAt, Complete: prev.Summary.Complete}
+}
+
+// readWhole says whether this run read everything finding f depends on. A per-API check's
+// finding depends on its API alone: an error on another API of the region does not hide it. Any
+// other finding (usage plans, custom domains) depends on the whole region, and a region-wide
+// list that failed hides everything in its region.
+func (r *Report) readWhole(f checks.Finding) bool {
+	perAPI, _ := checks.SplitByScope(checks.All())
+	apiScoped := f.APIID != "" && slices.ContainsFunc(perAPI, func(c checks.Check) bool { return c.ID == f.Check })
+	for _, e := range r.Errors {
+		if e.AccountID != f.AccountID && e.AccountID != "" || e.Region != f.Region {
+			continue
+		}
+		regionWide := e.APIID == "" && e.UsagePlanID == "" && e.Domain == ""
+		if regionWide || !apiScoped || e.APIID == f.APIID {
+			return false
+		}
+	}
+	return true
 }
 
 // NewFindings is the findings that are new against the baseline (all of them without one).
