@@ -235,7 +235,7 @@ func TestScanDemoAccount(t *testing.T) {
 		t.Fatalf("exit %d (want 1: the demo has critical findings), stderr %q", code, stderr)
 	}
 	for _, want := range []string{"API orders (orders0001, us-east-1)", "CRITICAL undeployed-changes  POST /orders",
-		"fix:   aws apigateway create-deployment --rest-api-id orders0001 --stage-name prod --region us-east-1",
+		"fix for the 3 above: aws apigateway create-deployment --rest-api-id orders0001 --stage-name prod --region us-east-1",
 		"Summary: 13 critical, 21 warning, 27 info in 7 API(s), 1 region(s); scan complete."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q", want)

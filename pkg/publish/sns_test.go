@@ -200,7 +200,7 @@ func TestBuildMessageBody(t *testing.T) {
 			[]string{"CRITICAL", "undeployed-changes", "fix:   aws apigateway create-deployment", "Scan errors (1)", "scan INCOMPLETE"},
 			[]string{"All clear"}},
 		{"small report", build([]inventory.Region{eu}, finding("undeployed-changes", "eu-west-1", "a1"), finding("never-deployed", "eu-west-1", "a2")),
-			[]string{"API api-a1 (a1, eu-west-1)", "API api-a2 (a2, eu-west-1)", "Findings by check: never-deployed 1, undeployed-changes 1", "Summary: 1 critical, 0 warning, 1 info"},
+			[]string{"API api-a1 (a1, eu-west-1)", "API api-a2 (a2, eu-west-1)", "\n  deployment              2         1        0     1\n", "Summary: 1 critical, 0 warning, 1 info"},
 			[]string{"All clear", "left out", fullReportAt}},
 	}
 	for _, tt := range tests {
@@ -300,8 +300,8 @@ func TestBuildMessageTruncated(t *testing.T) {
 		t.Error("a warning comes before a critical finding")
 	}
 	for _, h := range []string{
-		fmt.Sprintf("\n%d more finding(s), of lower or equal severity, are left out of this message. The full report is %s.\n", msg.Omitted, fullReportAt),
-		"\nFindings by check: options-missing-cors-headers 3800, never-deployed 900, undeployed-changes 300\n",
+		fmt.Sprintf("\n%d more findings (%d warning, 900 info) are left out of this message. The full report is %s.\n", msg.Omitted, 3800-warn, fullReportAt),
+		"\n  all                  5000       300     3800   900\n",
 		fmt.Sprintf("\nSummary: 300 critical, 3800 warning, 900 info in %d API(s), 1 region(s); scan complete.\n", rep.Summary.APIsScanned),
 	} {
 		if !strings.Contains(body, h) {

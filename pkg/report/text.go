@@ -25,11 +25,10 @@ type stageGroup struct {
 }
 
 // groups arranges findings as a person reads them: by API, then stage, worst first.
-func groups(findings []checks.Finding) []*group {
+func groups(findings []*checks.Finding) []*group {
 	byKey := map[string]*group{}
 	var order []*group
-	for i := range findings {
-		f := &findings[i]
+	for _, f := range findings {
 		key, title := subject(*f)
 		g := byKey[key]
 		if g == nil {
@@ -91,9 +90,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	return r.WriteTextLimited(w, TextOptions{MaxFindings: -1, MaxErrors: -1})
 }
 
-// TextOptions shape a text report; the limits shorten one that must fit somewhere (an SNS message). A negative limit
-// shows everything. Findings are sorted worst first, so the ones left out are never worse than
-// the ones shown; Note says where the rest can be read. The summary always counts everything.
+// TextOptions shape a text report; the limits shorten one that must fit somewhere (an SNS
+// message). A negative limit shows everything. MaxFindings counts the findings and the resolved
+// findings shown, chosen in the order they matter: the new findings (worst first), the resolved
+// ones, then the others worst first, drift before hygiene at one severity; Note says where the
+// rest can be read. The summary table always counts everything.
 type TextOptions struct {
 	MaxFindings, MaxErrors int
 	Note                   string
@@ -103,9 +104,12 @@ type TextOptions struct {
 	Footer string
 }
 
-// WriteTextLimited writes the text report within limits.
+// WriteTextLimited writes the text report within limits, in the order people act on it: the
+// summary table (and the accounts, worst first, when there are several); then for each account
+// what is new and what was resolved since the baseline, the drift in full detail grouped by API
+// and stage, and the hygiene findings one line per check with one fix; then the scan errors,
+// warnings, suppressed count and the summary line.
 func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
-	limit, note := limits.MaxFindings, limits.Note
 	b := bufio.NewWriter(w)
 	account := r.AccountID
 	if account == "" {
@@ -123,27 +127,15 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	case len(r.Findings) == 0:
 		fmt.Fprintf(b, "\nNo findings in what could be read of %d API(s), but the scan is INCOMPLETE: see the scan errors below.\n", r.Summary.APIsScanned)
 	}
-	shown := r.Findings
-	if limit >= 0 && limit < len(shown) {
-		shown = shown[:limit]
+	if len(r.Findings) > 0 || len(r.Resolved) > 0 {
+		r.writeTextSummary(b)
+	} else if line := r.changesLine(); line != "" {
+		fmt.Fprintf(b, "%s\n", line)
 	}
-	writeGroups := func(findings []checks.Finding) {
-		for _, g := range groups(findings) {
-			fmt.Fprintf(b, "\n%s\n", g.title)
-			for _, sg := range g.stages {
-				if sg.name != "" {
-					fmt.Fprintf(b, "  %s\n", sg.name)
-				}
-				for _, f := range sg.findings {
-					fmt.Fprintf(b, "    %s %s%s\n", severityLabel(f.Severity, limits.Color), f.Check, where(f))
-					fmt.Fprintf(b, "             %s\n", f.Message)
-					fmt.Fprintf(b, "      fix:   %s\n", f.Remediation)
-				}
-			}
-		}
-	}
+	sel := r.choose(limits.MaxFindings)
+	t := textWriter{b: b, r: r, color: limits.Color, multiRegion: len(r.Regions) > 1}
 	if !multi {
-		writeGroups(shown)
+		t.part(r.split("", true), sel)
 	} else {
 		order := r.ByAccountWorstFirst()
 		fmt.Fprintf(b, "\nAccounts, worst first:\n")
@@ -151,16 +143,16 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 			fmt.Fprintf(b, "  %s\n", r.AccountLine(id))
 		}
 		for _, id := range order {
-			mine := accountFindings(shown, id)
-			if len(mine) == 0 {
+			p := r.split(id, false)
+			if sel.empty(p) {
 				continue
 			}
 			fmt.Fprintf(b, "\n=== account %s ===\n", accountName(id))
-			writeGroups(mine)
+			t.part(p, sel)
 		}
 	}
-	if omitted := len(r.Findings) - len(shown); omitted > 0 {
-		fmt.Fprintf(b, "\n%d more finding(s), of lower or equal severity, are left out of this message. %s\n", omitted, note)
+	if line := sel.leftOutLine(limits.Note); line != "" {
+		fmt.Fprintf(b, "\n%s\n", line)
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(b, "\nScan errors (%d): what these calls would have read is missing from this report\n", len(r.Errors))
@@ -180,7 +172,7 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 			fmt.Fprintf(b, "  %s%s%s %s: %s\n", acct, e.Region, api, e.Operation, e.Message)
 		}
 		if omitted := len(r.Errors) - len(shownErrors); omitted > 0 {
-			fmt.Fprintf(b, "  ... and %d more scan error(s). %s\n", omitted, note)
+			fmt.Fprintf(b, "  ... and %d more scan error(s). %s\n", omitted, limits.Note)
 		}
 	}
 	if len(r.Warnings) > 0 {
@@ -192,9 +184,6 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	if n := len(r.Suppressed); n > 0 {
 		fmt.Fprintf(b, "\n%d finding(s) suppressed (listed with their reasons in the JSON report).\n", n)
 	}
-	if line := r.byCheckLine(); line != "" {
-		fmt.Fprintf(b, "\nFindings by check: %s\n", line)
-	}
 	fmt.Fprintf(b, "\n%s\n", r.SummaryLine())
 	if limits.Footer != "" {
 		fmt.Fprintf(b, "%s\n", limits.Footer)
@@ -202,29 +191,128 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	return b.Flush()
 }
 
-// byCheckLine lists the checks that found something, most findings first.
-func (r *Report) byCheckLine() string {
-	type count struct {
-		id string
-		n  int
+// writeTextSummary writes the summary table: findings by family and severity, with a baseline
+// the new and resolved ones too, then the changes line and the families not checked.
+func (r *Report) writeTextSummary(b *bufio.Writer) {
+	rows, total, notChecked := r.familyTable()
+	baseline := r.Baseline != nil
+	fmt.Fprintf(b, "\n  %-15s%10s%10s%9s%6s", "", "findings", "critical", "warning", "info")
+	if baseline {
+		fmt.Fprintf(b, "%6s%9s", "new", "resolved")
 	}
-	var counts []count
-	for id, n := range r.Summary.ByCheck {
-		if n > 0 {
-			counts = append(counts, count{id, n})
+	b.WriteString("\n")
+	for _, row := range append(rows, total) {
+		fmt.Fprintf(b, "  %-15s%10d%10d%9d%6d", row.name, row.findings, row.bySeverity[checks.Critical], row.bySeverity[checks.Warning], row.bySeverity[checks.Info])
+		if baseline {
+			fmt.Fprintf(b, "%6d%9d", row.fresh, row.resolved)
+		}
+		b.WriteString("\n")
+	}
+	if line := r.changesLine(); line != "" {
+		fmt.Fprintf(b, "%s\n", line)
+	}
+	if len(notChecked) > 0 {
+		fmt.Fprintf(b, "Not checked: %s.\n", strings.Join(notChecked, ", "))
+	}
+}
+
+// textWriter writes the sections of the text report.
+type textWriter struct {
+	b           *bufio.Writer
+	r           *Report
+	color       bool
+	multiRegion bool
+}
+
+// part writes one scope's sections: new and resolved since the baseline, drift, hygiene.
+func (t textWriter) part(p part, sel *selection) {
+	b, r := t.b, t.r
+	if r.Baseline != nil {
+		fmt.Fprintf(b, "\nNEW since %s: %s\n", r.baselineTime(), countOrNone(len(p.fresh), "finding"))
+		t.groups(sel.shown(p.fresh))
+		fmt.Fprintf(b, "\nRESOLVED since %s: %s\n", r.baselineTime(), countOrNone(len(p.resolved), "finding"))
+		for _, f := range sel.shown(p.resolved) {
+			fmt.Fprintf(b, "  %s %s  %s", severityLabel(f.Severity, t.color), f.Check, place(f, false))
+			if t.multiRegion {
+				fmt.Fprintf(b, " (%s)", f.Region)
+			}
+			if f.FirstSeen != nil {
+				fmt.Fprintf(b, ", first seen %s", f.FirstSeen.UTC().Format("2006-01-02"))
+			}
+			b.WriteString("\n")
 		}
 	}
-	sort.Slice(counts, func(i, j int) bool {
-		if counts[i].n != counts[j].n {
-			return counts[i].n > counts[j].n
-		}
-		return counts[i].id < counts[j].id
-	})
-	parts := make([]string, len(counts))
-	for i, c := range counts {
-		parts[i] = fmt.Sprintf("%s %d", c.id, c.n)
+	standing := ""
+	if r.Baseline != nil {
+		standing = "STANDING "
 	}
-	return strings.Join(parts, ", ")
+	if drift := sel.shown(p.drift); len(drift) > 0 {
+		fmt.Fprintf(b, "\n%sDRIFT: %s in deployment, CORS, usage plans and custom domains, each with its fix\n", standing, plural(len(p.drift), "finding"))
+		t.groups(drift)
+	}
+	if lines := hygieneLines(p.hygiene, sel, t.multiRegion); len(lines) > 0 {
+		fmt.Fprintf(b, "\n%sHYGIENE: %s of %s, one line per check with one fix (each finding is in the JSON report)\n",
+			standing, plural(len(p.hygiene), "finding"), plural(countChecks(p.hygiene), "check"))
+		for _, l := range lines {
+			sev := l.severities
+			if t.color {
+				sev = severityColors[l.worst] + sev + "\x1b[0m"
+			}
+			places := l.places
+			if l.more > 0 {
+				places += fmt.Sprintf(" and %d more", l.more)
+			}
+			fmt.Fprintf(b, "  %s (%s, %s): %s\n", l.check, sev, l.count, places)
+			if l.forEach {
+				fmt.Fprintf(b, "    fix for each: %s\n", l.fix)
+			} else {
+				fmt.Fprintf(b, "    fix: %s\n", l.fix)
+			}
+		}
+	}
+}
+
+// groups writes findings in full, by API and stage; findings that one command fixes share it.
+func (t textWriter) groups(findings []*checks.Finding) {
+	b := t.b
+	for _, g := range groups(findings) {
+		fmt.Fprintf(b, "\n%s\n", g.title)
+		for _, sg := range g.stages {
+			if sg.name != "" {
+				fmt.Fprintf(b, "  %s\n", sg.name)
+			}
+			fixes, serves := fixRuns(sg.findings)
+			for i, f := range sg.findings {
+				fmt.Fprintf(b, "    %s %s%s", severityLabel(f.Severity, t.color), f.Check, where(f))
+				if day := since(f); day != "" {
+					fmt.Fprintf(b, "  (since %s)", day)
+				}
+				fmt.Fprintf(b, "\n             %s\n", f.Message)
+				switch {
+				case serves[i] > 1:
+					fmt.Fprintf(b, "      fix for the %d above: %s\n", serves[i], fixes[i])
+				case serves[i] == 1:
+					fmt.Fprintf(b, "      fix:   %s\n", fixes[i])
+				}
+			}
+		}
+	}
+}
+
+func countOrNone(n int, noun string) string {
+	if n == 0 {
+		return "none"
+	}
+	return plural(n, noun)
+}
+
+// countChecks counts the checks among findings.
+func countChecks(fs []*checks.Finding) int {
+	seen := map[string]bool{}
+	for _, f := range fs {
+		seen[f.Check] = true
+	}
+	return len(seen)
 }
 
 // where locates a finding inside its group, for the line that names the check.
@@ -293,15 +381,4 @@ func accountName(id string) string {
 		return "(unknown account)"
 	}
 	return id
-}
-
-// accountFindings is the findings of one account, in their order.
-func accountFindings(findings []checks.Finding, account string) []checks.Finding {
-	var out []checks.Finding
-	for _, f := range findings {
-		if f.AccountID == account {
-			out = append(out, f)
-		}
-	}
-	return out
 }
