@@ -48,7 +48,8 @@ type Message struct {
 	Subject    string
 	Body       string
 	Attributes map[string]types.MessageAttributeValue
-	// Omitted counts the findings left out of Body to stay within SNS's size limit.
+	// Omitted counts the findings left out of Body to stay within SNS's size limit (resolved
+	// findings aside).
 	Omitted int
 }
 
@@ -61,9 +62,11 @@ func (m Message) Size() int {
 	return n
 }
 
-// BuildMessage renders the report as an SNS message. When the whole report would exceed SNS's
-// limit, the body keeps the worst findings that fit and says how many were left out and where
-// the full report is (fullReportAt, e.g. the log group that holds the JSON report).
+// BuildMessage renders the report as an SNS message: the text report, opening with the summary
+// table and, with a baseline, what is new and what was resolved. When the whole report would
+// exceed SNS's limit, the body keeps what fits of the new findings, the resolved ones, then the
+// worst of the rest, and says how many were left out and where the full report is
+// (fullReportAt, e.g. the log group that holds the JSON report).
 func BuildMessage(rep *report.Report, fullReportAt string) (Message, error) {
 	return BuildMessageWithFooter(rep, fullReportAt, "")
 }
@@ -92,10 +95,11 @@ func BuildMessageWithFooter(rep *report.Report, fullReportAt, footer string) (Me
 		msg.Body = body
 		return msg, renderErr
 	}
-	// Too large: keep at most maxErrorsInMessage scan errors, then as many of the worst findings
-	// as fit; if even the errors do not fit, as many errors as fit.
+	// Too large: keep at most maxErrorsInMessage scan errors, then as many findings as fit, in
+	// the order the text report chooses them (new, resolved, then the rest worst first); if even
+	// the errors do not fit, as many errors as fit.
 	errs := min(len(rep.Errors), maxErrorsInMessage)
-	n, body := largestFitting(len(rep.Findings), func(k int) (string, bool) { return fits(k, errs) })
+	n, body := largestFitting(len(rep.Findings)+len(rep.Resolved), func(k int) (string, bool) { return fits(k, errs) })
 	if body == "" {
 		n = 0
 		_, body = largestFitting(errs, func(k int) (string, bool) { return fits(0, k) })
@@ -106,7 +110,7 @@ func BuildMessageWithFooter(rep *report.Report, fullReportAt, footer string) (Me
 	if body == "" {
 		return msg, fmt.Errorf("the report does not fit in an SNS message even without findings and scan errors")
 	}
-	msg.Body, msg.Omitted = body, len(rep.Findings)-n
+	msg.Body, msg.Omitted = body, rep.FindingsLeftOut(n)
 	return msg, nil
 }
 
