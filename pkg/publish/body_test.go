@@ -70,7 +70,7 @@ func TestBuildMessageOpensWithTheNewFindings(t *testing.T) {
 	for _, w := range append(want[2:],
 		"\nRESOLVED since 2025-02-28 02:00 UTC: 2 findings\n  CRITICAL undeployed-changes  api-crit000/prod PUT /v0/fixed-0, first seen 2025-02-28\n",
 		"\nSTANDING DRIFT: 4997 findings",
-		fmt.Sprintf("\n%d more findings (", msg.Omitted),
+		fmt.Sprintf("\n%d more finding(s), none of them new, are left out of this message (", msg.Omitted),
 		"\nSummary: 300 critical, 3800 warning, 900 info") {
 		i := strings.Index(body[at:], w)
 		if i < 0 {

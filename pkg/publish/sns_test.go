@@ -300,7 +300,7 @@ func TestBuildMessageTruncated(t *testing.T) {
 		t.Error("a warning comes before a critical finding")
 	}
 	for _, h := range []string{
-		fmt.Sprintf("\n%d more findings (%d warning, 900 info) are left out of this message. The full report is %s.\n", msg.Omitted, 3800-warn, fullReportAt),
+		fmt.Sprintf("\n%d more finding(s), of lower or equal severity, are left out of this message (%d warning, 900 info). The full report is %s.\n", msg.Omitted, 3800-warn, fullReportAt),
 		"\n  all                  5000       300     3800   900\n",
 		fmt.Sprintf("\nSummary: 300 critical, 3800 warning, 900 info in %d API(s), 1 region(s); scan complete.\n", rep.Summary.APIsScanned),
 	} {

@@ -121,9 +121,11 @@ func (r *Report) baselineTime() string { return r.Baseline.GeneratedAt.Format("2
 type selection struct {
 	all  bool
 	keep map[*checks.Finding]bool
-	// left counts, by severity, the findings left out; resolvedLeft the resolved ones.
-	left         [checks.Critical + 1]int
-	resolvedLeft int
+	// left counts, by severity, the findings left out; newLeft the new ones among them,
+	// resolvedLeft the resolved ones; baseline says whether there are new ones at all.
+	left                  [checks.Critical + 1]int
+	newLeft, resolvedLeft int
+	baseline              bool
 }
 
 // findingsLeft counts the findings left out, resolved ones aside.
@@ -158,13 +160,16 @@ func (r *Report) choose(limit int) *selection {
 		return !isHygiene(rest[i]) && isHygiene(rest[j])
 	})
 	order = append(order, rest...)
-	s := &selection{keep: make(map[*checks.Finding]bool, limit)}
+	s := &selection{keep: make(map[*checks.Finding]bool, limit), baseline: r.Baseline != nil}
 	for _, f := range order[:limit] {
 		s.keep[f] = true
 	}
 	for i := range r.Findings {
 		if f := &r.Findings[i]; !s.keep[f] {
 			s.left[f.Severity]++
+			if r.isNew(f) {
+				s.newLeft++
+			}
 		}
 	}
 	for i := range r.Resolved {
@@ -179,11 +184,19 @@ func (r *Report) choose(limit int) *selection {
 // maxFindings leaves out.
 func (r *Report) FindingsLeftOut(maxFindings int) int { return r.choose(maxFindings).findingsLeft() }
 
-// leftOutLine tells what a limited rendering left out; "" when nothing.
+// leftOutLine tells what a limited rendering left out; "" when nothing. Without a baseline the
+// findings left out are never worse than those shown; with one, the new ones come first.
 func (s *selection) leftOutLine(note string) string {
 	n := s.findingsLeft() + s.resolvedLeft
 	if n == 0 {
 		return ""
+	}
+	which := ", of lower or equal severity,"
+	switch {
+	case s.baseline && s.newLeft == 0:
+		which = ", none of them new,"
+	case s.baseline:
+		which = fmt.Sprintf(", %d of them new,", s.newLeft)
 	}
 	var parts []string
 	for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
@@ -194,7 +207,7 @@ func (s *selection) leftOutLine(note string) string {
 	if s.resolvedLeft > 0 {
 		parts = append(parts, fmt.Sprintf("%d resolved", s.resolvedLeft))
 	}
-	return strings.TrimSpace(fmt.Sprintf("%s (%s) %s left out of this message. %s", plural(n, "more finding"), strings.Join(parts, ", "), isAre(n), note))
+	return strings.TrimSpace(fmt.Sprintf("%d more finding(s)%s are left out of this message (%s). %s", n, which, strings.Join(parts, ", "), note))
 }
 
 // part is one scope of a report (all of it, or one account), split into its sections; each
@@ -465,13 +478,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func isAre(n int) string {
-	if n == 1 {
-		return "is"
-	}
-	return "are"
 }
 
 // since is the day a standing finding was first seen, "" for any other.

@@ -282,13 +282,13 @@ func TestLimitedKeepsNewFirst(t *testing.T) {
 		has, hasNo []string
 		left       string
 	}{
-		{0, []string{"NEW since 2026-11-26 03:00 UTC: 2 findings\n\nRESOLVED since 2026-11-26 03:00 UTC: 1 finding\n\n6 more findings (2 critical, 3 warning, 1 resolved) are left out"},
+		{0, []string{"NEW since 2026-11-26 03:00 UTC: 2 findings\n\nRESOLVED since 2026-11-26 03:00 UTC: 1 finding\n\n6 more finding(s), 2 of them new, are left out of this message (2 critical, 3 warning, 1 resolved)"},
 			[]string{"API web", "STANDING"}, ""},
-		{2, []string{"CRITICAL missing-options", "WARNING  access-logging-disabled", "4 more findings (1 critical, 2 warning, 1 resolved) are left out"},
+		{2, []string{"CRITICAL missing-options", "WARNING  access-logging-disabled", "4 more finding(s), none of them new, are left out of this message (1 critical, 2 warning, 1 resolved)"},
 			[]string{"CRITICAL stage-without-deployment", "STANDING"}, ""},
-		{3, []string{"CRITICAL stage-without-deployment  reports/qa", "3 more findings (1 critical, 2 warning) are left out"}, []string{"STANDING"}, ""},
-		{4, []string{"STANDING DRIFT: 1 finding", "CRITICAL undeployed-changes", "2 more findings (2 warning) are left out"}, []string{"STANDING HYGIENE"}, ""},
-		{5, []string{"STANDING HYGIENE: 2 findings of 1 check", "access-logging-disabled (warning, 2 stages): orders/prod and 1 more\n", "1 more finding (1 warning) is left out"}, nil, ""},
+		{3, []string{"CRITICAL stage-without-deployment  reports/qa", "3 more finding(s), none of them new, are left out of this message (1 critical, 2 warning)"}, []string{"STANDING"}, ""},
+		{4, []string{"STANDING DRIFT: 1 finding", "CRITICAL undeployed-changes", "2 more finding(s), none of them new, are left out of this message (2 warning)"}, []string{"STANDING HYGIENE"}, ""},
+		{5, []string{"STANDING HYGIENE: 2 findings of 1 check", "access-logging-disabled (warning, 2 stages): orders/prod and 1 more\n", "1 more finding(s), none of them new, are left out of this message (1 warning)"}, nil, ""},
 		{6, []string{"access-logging-disabled (warning, 2 stages): orders/prod, reports/qa\n"}, []string{"left out"}, ""},
 	} {
 		t.Run(fmt.Sprint(tt.limit), func(t *testing.T) {
