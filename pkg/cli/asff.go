@@ -12,7 +12,7 @@ import (
 // its own region's Security Hub. A finding that cannot be one (its account could not be read) is
 // named in the error, after the others are written.
 func writeASFF(w io.Writer, rep *report.Report) error {
-	findings, mapErr := securityhub.Findings(rep, securityhub.Options{FullReport: "the JSON report (driftaudit scan --format json)"})
+	findings, mapErr := securityhub.Findings(rep, securityhub.Options{FullReport: "in the JSON report (driftaudit scan --format json)"})
 	if err := securityhub.WriteJSON(w, findings); err != nil {
 		return err
 	}

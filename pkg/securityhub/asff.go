@@ -100,8 +100,9 @@ type Options struct {
 	HubRegion string
 	// Partition is the AWS partition of the ARNs; empty derives it from each region.
 	Partition string
-	// FullReport says where the complete report is read, for remediations cut to fit ("the JSON
-	// report of driftaudit scan --format json", "s3://bucket/key").
+	// FullReport says where the complete report is read, for remediations cut to fit, as it
+	// reads after "the whole fix is": "in the JSON report (driftaudit scan --format json)",
+	// "in S3, s3://bucket/key".
 	FullReport string
 }
 
@@ -249,9 +250,9 @@ func (m *mapper) finding(id string, f checks.Finding, st state, reason string) t
 func (m *mapper) recommendation(fix string) string {
 	where := m.opts.FullReport
 	if where == "" || len(where) > 200 {
-		where = "the driftaudit JSON report"
+		where = "in the driftaudit JSON report"
 	}
-	return Cut(fix, MaxRecommendation, " … (cut: the whole fix is in "+where+")")
+	return Cut(fix, MaxRecommendation, " … (cut: the whole fix is "+where+")")
 }
 
 // resource is the one resource a finding is about, at the scope it judges.

@@ -86,7 +86,7 @@ func byID(fs []types.AwsSecurityFinding) map[string]types.AwsSecurityFinding {
 // TestFindingsMapping: each driftaudit finding becomes the ASFF finding the package documents.
 func TestFindingsMapping(t *testing.T) {
 	rep := sample()
-	got, err := securityhub.Findings(rep, securityhub.Options{HubRegion: "us-east-1", FullReport: "s3://runs/report.json"})
+	got, err := securityhub.Findings(rep, securityhub.Options{HubRegion: "us-east-1", FullReport: "in S3, s3://runs/report.json"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestFindingsCutToASFFLimits(t *testing.T) {
 	long := strings.Repeat("Évite ", 400) // 2,400 bytes, 2-byte characters
 	f := finding("missing-options", checks.Critical, checks.Finding{APIID: "web0000001", Message: long, Remediation: long})
 	rep := &report.Report{GeneratedAt: runAt, Findings: []checks.Finding{f}}
-	got, err := securityhub.Findings(rep, securityhub.Options{FullReport: "the JSON report (driftaudit scan --format json)"})
+	got, err := securityhub.Findings(rep, securityhub.Options{FullReport: "in the JSON report (driftaudit scan --format json)"})
 	if err != nil {
 		t.Fatal(err)
 	}
