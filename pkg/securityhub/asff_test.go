@@ -75,14 +75,6 @@ func sample() *report.Report {
 	return rep
 }
 
-func byID(fs []types.AwsSecurityFinding) map[string]types.AwsSecurityFinding {
-	m := map[string]types.AwsSecurityFinding{}
-	for _, f := range fs {
-		m[aws.ToString(f.Id)] = f
-	}
-	return m
-}
-
 // TestFindingsMapping: each driftaudit finding becomes the ASFF finding the package documents.
 func TestFindingsMapping(t *testing.T) {
 	rep := sample()
