@@ -58,9 +58,6 @@ func (h *Handler) sendToSecurityHub(ctx context.Context, rep *report.Report, ful
 	if err != nil {
 		errs = append(errs, fail(err))
 	}
-	if len(findings) == 0 {
-		return errors.Join(errs...)
-	}
 	res, err := securityhub.Import(ctx, h.SecurityHub, findings)
 	h.Logger.InfoContext(ctx, "findings sent to Security Hub", "product_arn", securityhub.ProductARN(caller.Partition, h.AWS.Region, caller.Account),
 		"findings", res.Findings, "imported", res.Imported, "calls", res.Calls, "retried", res.Retried)

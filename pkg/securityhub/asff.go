@@ -111,11 +111,11 @@ type Options struct {
 // order, each Id once. A finding that cannot be a Security Hub finding (its account could not be
 // read: Security Hub needs one) is left out and named in the error, never dropped silently.
 func Findings(rep *report.Report, opts Options) ([]types.AwsSecurityFinding, error) {
-	titles := map[string]checks.Check{}
+	catalogue := map[string]checks.Check{}
 	for _, c := range checks.All() {
-		titles[c.ID] = c
+		catalogue[c.ID] = c
 	}
-	m := mapper{opts: opts, now: rep.GeneratedAt.UTC(), catalogue: titles, seen: map[string]bool{}}
+	m := mapper{opts: opts, now: rep.GeneratedAt.UTC(), catalogue: catalogue, seen: map[string]bool{}}
 	if rep.Baseline != nil {
 		t := rep.Baseline.GeneratedAt.UTC()
 		m.baseline = &t
