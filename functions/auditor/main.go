@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/apigw-drift/driftaudit/pkg/audit"
@@ -47,5 +48,6 @@ func build(ctx context.Context) (*nightly.Handler, error) {
 		Runs:          s3.NewFromConfig(awsCfg),
 		Organizations: organizations.NewFromConfig(awsCfg),
 		Logger:        lambdacontext.NewLogger(),
+		SecurityHub:   securityhub.NewFromConfig(awsCfg),
 	}, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -153,10 +154,25 @@ func TestBootstrapRunsAScheduledAudit(t *testing.T) {
 	}
 	a, stdout := invoke(t, shim.URL, event, map[string]string{
 		"REGIONS": "us-east-1", "METRIC_NAMESPACE": "APIGatewayDrift", "REPORT_TOPIC_ARN": aws.ToString(topic.TopicArn),
-		"PER_API_METRICS": "false", "REPORT_ONLY_WITH_FINDINGS": "false", "CORS_TAG": "cors",
+		"PER_API_METRICS": "false", "REPORT_ONLY_WITH_FINDINGS": "false", "CORS_TAG": "cors", "SECURITY_HUB": "true",
 	})
 	if a.kind != "response" {
 		t.Fatalf("the function answered %s: %s", a.kind, a.body)
+	}
+	// SECURITY_HUB: the findings are in Security Hub, a fix cut to 512 characters pointing at
+	// this invocation's logs.
+	hub, err := securityhub.NewFromConfig(cfg).GetFindings(ctx, &securityhub.GetFindingsInput{MaxResults: aws.Int32(100)})
+	if err != nil || len(hub.Findings) != 61 {
+		t.Fatalf("Security Hub holds %d findings (%v), want the demo's 61", len(hub.Findings), err)
+	}
+	pointers := 0
+	for _, f := range hub.Findings {
+		if f.Remediation != nil && strings.HasSuffix(aws.ToString(f.Remediation.Recommendation.Text), `request req-1 (one "finding" record per finding))`) {
+			pointers++
+		}
+	}
+	if pointers == 0 {
+		t.Errorf("no cut remediation points at the invocation's logs")
 	}
 
 	msgs, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl})

@@ -34,7 +34,7 @@ const (
 const usage = `driftaudit finds API Gateway REST API configuration drift.
 
 Usage:
-  driftaudit scan [--region R]... [--endpoint-url URL] [--timeout DURATION] [--format text|json|markdown] [--fail-on critical|warning|info|none] [--snapshot FILE]
+  driftaudit scan [--region R]... [--endpoint-url URL] [--timeout DURATION] [--format text|json|markdown|asff] [--fail-on critical|warning|info|none] [--snapshot FILE]
                   [--enable CHECK]... [--disable CHECK]... [--severity CHECK=LEVEL]... [--suppressions FILE] [--color auto|always|never]
                   [--accounts ID,...|--organization] [--role-name NAME] [--external-id X] [--max-accounts-in-flight N]
   driftaudit inventory [--region R]... [--endpoint-url URL] [--timeout DURATION]
@@ -226,9 +226,9 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 	fs := newFlagSet("scan", env)
 	var sf scanFlags
 	sf.register(fs)
-	format := &choice{value: "text", allowed: []string{"text", "json", "markdown"}}
+	format := &choice{value: "text", allowed: []string{"text", "json", "markdown", "asff"}}
 	failOn := &choice{value: "critical", allowed: []string{"critical", "warning", "info", "none"}}
-	fs.Var(format, "format", "output format: text, json or markdown")
+	fs.Var(format, "format", "output format: text, json, markdown, or asff (the findings in AWS Security Finding Format, for Security Hub)")
 	var enable, disable, overrides, endpointTypes listFlag
 	fs.Var(&enable, "enable", "run only these checks or families (repeatable, comma-separated)")
 	fs.Var(&disable, "disable", "do not run these checks or families (repeatable, comma-separated)")
@@ -290,6 +290,8 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 		err = rep.WriteJSON(env.Stdout)
 	case "markdown":
 		err = rep.WriteMarkdown(env.Stdout)
+	case "asff":
+		err = writeASFF(env.Stdout, rep)
 	default:
 		err = rep.WriteTextLimited(env.Stdout, report.TextOptions{MaxFindings: -1, MaxErrors: -1, Color: useColor(color.value, env)})
 	}

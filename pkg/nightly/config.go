@@ -51,6 +51,9 @@ type Config struct {
 	// PublishReserve is the time kept before the invocation's deadline for publishing: no new
 	// scan work starts after the deadline minus this.
 	PublishReserve time.Duration
+	// SecurityHub imports the findings into AWS Security Hub after the report (account mode and
+	// an organization run's join; see securityhub.go).
+	SecurityHub bool
 }
 
 // Environment variables, as the SAM template sets them.
@@ -79,6 +82,7 @@ const (
 	EnvMemberRoleName         = "MEMBER_ROLE_NAME"
 	EnvExternalID             = "EXTERNAL_ID"
 	EnvPerAccountMetrics      = "PER_ACCOUNT_METRICS"
+	EnvSecurityHub            = "SECURITY_HUB"
 	// EnvTaskRoot is where Lambda unpacks the function; a suppressions.yaml bundled there is
 	// read when SUPPRESSIONS_FILE is not set.
 	EnvTaskRoot = "LAMBDA_TASK_ROOT"
@@ -133,6 +137,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.ReportOnlyWhenChanged, err = boolVar(getenv, EnvReportOnlyWhenChanged); err != nil {
+		return c, err
+	}
+	if c.SecurityHub, err = boolVar(getenv, EnvSecurityHub); err != nil {
 		return c, err
 	}
 	if v := getenv(EnvCORSTag); v != "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/publish"
 	"github.com/apigw-drift/driftaudit/pkg/report"
+	"github.com/apigw-drift/driftaudit/pkg/securityhub"
 )
 
 // Handler runs one audit per invocation. Build it once, at cold start.
@@ -29,12 +30,16 @@ type Handler struct {
 	Organizations accounts.ListAccountsAPI
 	Logger        *slog.Logger
 	Now           func() time.Time
+
+	// SecurityHub imports the findings when Config.SecurityHub is set (securityhub.go).
+	SecurityHub securityhub.BatchImportAPI
 }
 
 // Handle is the Lambda handler. The invocation fails (so that Lambda's retries, the dead-letter
-// queue and the errors alarm see it) when publishing the metrics or the report fails, or when
-// the scan could not run at all; an incomplete scan is reported as such and does not fail it:
-// the Complete metric and its alarm watch that.
+// queue and the errors alarm see it) when publishing the metrics or the report fails, when
+// Security Hub refuses findings (SECURITY_HUB), or when the scan could not run at all; an
+// incomplete scan is reported as such and does not fail it: the Complete metric and its alarm
+// watch that.
 func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 	start := h.now()
 	in, err := ParseEvent(payload)
@@ -83,6 +88,9 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) error {
 		errs = append(errs, err)
 	} else {
 		h.Logger.InfoContext(ctx, "report sent", "topic", h.Config.ReportTopicARN, "bytes", msg.Size(), "findings_left_out", msg.Omitted)
+	}
+	if err := h.sendToSecurityHub(ctx, rep, fullReportLocation(ctx)); err != nil {
+		errs = append(errs, err)
 	}
 	if scanErr != nil {
 		errs = append(errs, scanErr)

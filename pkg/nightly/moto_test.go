@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	securityhubsdk "github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -85,6 +86,8 @@ func newStack(t *testing.T, env map[string]string) *stack {
 		Topic:   sns.NewFromConfig(cfg),
 		Logger:  slog.New(slog.NewJSONHandler(s.logs, nil)),
 		Now:     func() time.Time { return time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC) },
+
+		SecurityHub: securityhubsdk.NewFromConfig(cfg), // used when SECURITY_HUB is set
 	}
 	return s
 }

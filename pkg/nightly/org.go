@@ -279,7 +279,8 @@ func (h *Handler) ScanItem(ctx context.Context, payload json.RawMessage) (*ScanO
 
 // Join merges what the scanners wrote into one organization report, every item of the plan
 // without a report an error of its own, writes it to the runs bucket, and publishes the
-// metrics and the SNS report as the account audit does. It fails only when publishing fails.
+// metrics and the SNS report as the account audit does (and the findings to Security Hub). It
+// fails only when publishing fails.
 func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutput, error) {
 	start := h.now()
 	var in JoinInput
@@ -328,6 +329,9 @@ func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutpu
 		"The full report (JSON) is %s; each account and region's report is under %s.", s3URL(h.Config.RunsBucket, key), s3URL(h.Config.RunsBucket, itemsPrefix(runID)))); err != nil {
 		errs = append(errs, fmt.Errorf("build the report message: %w", err))
 	} else if err := publish.PublishReport(ctx, h.Topic, h.Config.ReportTopicARN, msg); err != nil {
+		errs = append(errs, err)
+	}
+	if err := h.sendToSecurityHub(ctx, rep, "in S3, "+s3URL(h.Config.RunsBucket, key)); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

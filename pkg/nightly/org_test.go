@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	securityhubsdk "github.com/aws/aws-sdk-go-v2/service/securityhub"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	"github.com/apigw-drift/driftaudit/internal/seed"
@@ -65,6 +66,7 @@ func newOrgStack(t *testing.T, env map[string]string) *orgStack {
 		c.AWS = lambdaCfg
 		c.Runs = s3.NewFromConfig(lambdaCfg)
 		c.Organizations = organizations.NewFromConfig(lambdaCfg)
+		c.SecurityHub = securityhubsdk.NewFromConfig(lambdaCfg)
 		*h = &c
 	}
 	return o
@@ -389,6 +391,9 @@ func iamOf(t *testing.T, r awsemu.Request) (action, resource string, context map
 		return "cloudwatch:" + r.Operation, "*", context, false
 	case "sns":
 		return "sns:" + r.Operation, "ref:ReportTopic", context, false
+	case "securityhub":
+		action, resource := securityHubIAM(t, r)
+		return action, resource, context, false
 	}
 	return r.Service + ":" + r.Operation, "", context, false
 }
@@ -401,7 +406,8 @@ func iamOf(t *testing.T, r awsemu.Request) (action, resource string, context map
 // the join (JoinRole). Every call must be allowed, and every grant to the services the code
 // calls must be used.
 func TestOrganizationPoliciesMatchTheCalls(t *testing.T) {
-	o := newOrgStack(t, nil)
+	// SECURITY_HUB on: the join imports its own account's findings.
+	o := newOrgStack(t, map[string]string{nightly.EnvSecurityHub: "true"})
 	// Every kind of read, in the management account (the demo account) and in a member (an
 	// HTTP API deployed by hand), so that every grant has its call.
 	if err := seed.Demo(seed.ForConfig(o.ctx, o.cfg), time.Sleep); err != nil {
@@ -421,6 +427,10 @@ func TestOrganizationPoliciesMatchTheCalls(t *testing.T) {
 	scanner := newPolicyCheck(t, "ScannerRole", statementsOf(t, tmpl, "ScannerRole"))
 	member := newPolicyCheck(t, "member role", statementsOf(t, loadYAML(t, "deploy/member-role.yaml"), "MemberRole"))
 	join := newPolicyCheck(t, "JoinRole", statementsOf(t, tmpl, "JoinRole"))
+	checkSecurityHubGrant(t, "JoinRole", join.stmts)
+	for _, p := range []*policyCheck{planner, scanner, member} {
+		checkSecurityHubGrant(t, p.role, p.stmts)
+	}
 
 	check := func(calls []awsemu.Request, who func(awsemu.Request) *policyCheck) {
 		for _, r := range calls {
@@ -462,6 +472,6 @@ func TestOrganizationPoliciesMatchTheCalls(t *testing.T) {
 	check(o.shim.Requests(), func(awsemu.Request) *policyCheck { return join })
 
 	for _, p := range []*policyCheck{planner, scanner, member, join} {
-		p.unused("apigateway", "s3", "sts", "organizations", "cloudwatch", "sns")
+		p.unused("apigateway", "s3", "sts", "organizations", "cloudwatch", "sns", "securityhub")
 	}
 }

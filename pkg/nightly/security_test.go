@@ -3,6 +3,7 @@ package nightly_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,15 +15,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	securityhubsdk "github.com/aws/aws-sdk-go-v2/service/securityhub"
 
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/cli"
+	"github.com/apigw-drift/driftaudit/pkg/nightly"
 )
 
 // Secrets the account holds must never leave it through the auditor: API key values, stage
 // variable values and authorizer credentials are seeded with markers, and every output of a
 // run is searched for them: the Lambda's logs, the SNS message, the metrics, and the CLI's
-// text, JSON and Markdown reports and saved inventory.
+// text, JSON, Markdown and ASFF reports and saved inventory, and the findings in Security Hub.
 
 const (
 	keyMarker      = "KEYVALUEMARKER0123456789abcdefghij"
@@ -32,7 +35,7 @@ const (
 )
 
 func TestSecretsNeverLeaveTheAccount(t *testing.T) {
-	s := newStack(t, nil)
+	s := newStack(t, map[string]string{nightly.EnvSecurityHub: "true"})
 	ctx := context.Background()
 	client := apigateway.NewFromConfig(s.cfg)
 	s.seed(func(b *seed.Builder) error {
@@ -80,6 +83,11 @@ func TestSecretsNeverLeaveTheAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	outputs = append(outputs, s.logs.String())
+	hub, err := json.Marshal(hubFindings(t, securityhubsdk.NewFromConfig(s.cfg)))
+	if err != nil || len(hub) < 100 {
+		t.Fatalf("nothing read back from Security Hub (%v)", err)
+	}
+	outputs = append(outputs, string(hub))
 	for _, n := range s.received() {
 		outputs = append(outputs, n.Subject, n.Message)
 		for name, a := range n.MessageAttributes {
@@ -111,7 +119,7 @@ func TestSecretsNeverLeaveTheAccount(t *testing.T) {
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 	var inventory string
 	for _, args := range [][]string{
-		{"scan", "--format", "text"}, {"scan", "--format", "json"}, {"scan", "--format", "markdown"}, {"inventory"},
+		{"scan", "--format", "text"}, {"scan", "--format", "json"}, {"scan", "--format", "markdown"}, {"scan", "--format", "asff"}, {"inventory"},
 	} {
 		var out, errOut bytes.Buffer
 		cli.Main(ctx, append(args, "--endpoint-url", s.shim.URL, "--region", region), cli.Env{Stdout: &out, Stderr: &errOut})

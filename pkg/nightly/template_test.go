@@ -31,6 +31,9 @@ type statement struct {
 	Actions   []string
 	Resources []string
 	Condition map[string]map[string]string
+	// If is the template condition a statement written !If [CONDITION, STATEMENT, !Ref
+	// AWS::NoValue] exists under; empty for a statement that always does.
+	If string
 }
 
 func loadTemplate(t *testing.T) *yaml.Node {
@@ -110,10 +113,17 @@ func statementsOf(t *testing.T, tmpl *yaml.Node, role string) []statement {
 	var out []statement
 	for _, p := range policies.Content {
 		for _, s := range child(p, "PolicyDocument", "Statement").Content {
+			cond := ""
+			if s.Tag == "!If" {
+				if len(s.Content) != 3 || render(s.Content[2]) != "ref:AWS::NoValue" {
+					t.Fatalf("%s: a statement under !If is [CONDITION, STATEMENT, !Ref AWS::NoValue]", role)
+				}
+				cond, s = s.Content[0].Value, s.Content[1]
+			}
 			if v := child(s, "Effect").Value; v != "Allow" {
 				t.Errorf("statement %s has Effect %s", child(s, "Sid").Value, v)
 			}
-			st := statement{Sid: child(s, "Sid").Value, Actions: list(child(s, "Action")), Resources: list(child(s, "Resource")), Condition: map[string]map[string]string{}}
+			st := statement{Sid: child(s, "Sid").Value, Actions: list(child(s, "Action")), Resources: list(child(s, "Resource")), Condition: map[string]map[string]string{}, If: cond}
 			if c := child(s, "Condition"); c != nil {
 				for i := 0; i+1 < len(c.Content); i += 2 {
 					st.Condition[c.Content[i].Value] = map[string]string{}
@@ -138,8 +148,10 @@ func glob(pattern, s string) bool {
 func TestPolicyMatchesTheCallsTheCodeMakes(t *testing.T) {
 	tmpl := loadTemplate(t)
 	stmts := roleStatements(t, tmpl)
+	checkSecurityHubGrant(t, "AuditorRole", stmts)
 
-	s := newStack(t, map[string]string{nightly.EnvRunsBucket: runsBucket})
+	// SECURITY_HUB on and a runs bucket, so that their grants are used too.
+	s := newStack(t, map[string]string{nightly.EnvRunsBucket: runsBucket, nightly.EnvSecurityHub: "true"})
 	if _, err := s3.NewFromConfig(s.cfg).CreateBucket(s.ctx, &s3.CreateBucketInput{Bucket: aws.String(runsBucket)}); err != nil {
 		t.Fatal(err)
 	}
@@ -176,6 +188,8 @@ func TestPolicyMatchesTheCallsTheCodeMakes(t *testing.T) {
 			action, resource = "cloudwatch:"+c.Operation, "*"
 		case "sns":
 			action, resource = "sns:"+c.Operation, "ref:ReportTopic"
+		case "securityhub":
+			action, resource = securityHubIAM(t, c)
 		case "sts":
 			if c.Operation == "GetCallerIdentity" {
 				continue // needs no permission
@@ -210,7 +224,7 @@ func TestPolicyMatchesTheCallsTheCodeMakes(t *testing.T) {
 		for _, a := range st.Actions {
 			service := strings.SplitN(a, ":", 2)[0]
 			switch service {
-			case "apigateway", "cloudwatch", "sns", "s3":
+			case "apigateway", "cloudwatch", "sns", "s3", "securityhub":
 				if !usedAction[a] {
 					t.Errorf("statement %s grants %s, which the code never calls", st.Sid, a)
 				}
@@ -244,7 +258,7 @@ func TestTemplateEnvironmentIsWhatTheFunctionReads(t *testing.T) {
 		nightly.EnvReportOnlyWithFindings, nightly.EnvCORSTag, nightly.EnvPublishReserve, nightly.EnvQuotaRate,
 		nightly.EnvQuotaBurst, nightly.EnvGetResourcesRate, nightly.EnvGetResourcesBurst, nightly.EnvEnabledChecks,
 		nightly.EnvDisabledChecks, nightly.EnvSeverityOverrides, nightly.EnvSuppressionsFile, nightly.EnvAllowedEndpointTypes,
-		nightly.EnvReportOnlyWhenChanged, nightly.EnvRunsBucket}
+		nightly.EnvReportOnlyWhenChanged, nightly.EnvRunsBucket, nightly.EnvSecurityHub}
 	known = append(known, "GOMEMLIMIT") // read by the Go runtime
 	for i := 0; i+1 < len(vars.Content); i += 2 {
 		if name := vars.Content[i].Value; !slices.Contains(known, name) {
