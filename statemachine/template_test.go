@@ -108,7 +108,7 @@ var organizationEnvironment = map[string][]string{
 	"ScannerFunction": {"GOMEMLIMIT", "AUDITOR_STEP", "RUNS_BUCKET", "MEMBER_ROLE_NAME", "EXTERNAL_ID", "CORS_TAG",
 		"ENABLED_CHECKS", "DISABLED_CHECKS", "SEVERITY_OVERRIDES", "ALLOWED_ENDPOINT_TYPES"},
 	"JoinFunction": {"GOMEMLIMIT", "AUDITOR_STEP", "RUNS_BUCKET", "METRIC_NAMESPACE", "REPORT_TOPIC_ARN",
-		"REPORT_ONLY_WITH_FINDINGS", "REPORT_ONLY_WHEN_CHANGED", "PER_ACCOUNT_METRICS"},
+		"REPORT_ONLY_WITH_FINDINGS", "REPORT_ONLY_WHEN_CHANGED", "PER_ACCOUNT_METRICS", "SECURITY_HUB"},
 }
 
 func TestOrganizationFunctions(t *testing.T) {
@@ -184,6 +184,8 @@ func TestOrganizationRolesAreLeastPrivilege(t *testing.T) {
 			"kms:GenerateDataKey " + key:                 "StringEquals kms:ViaService=" + viaS3 + "," + viaSNS,
 			"logs:CreateLogStream ${JoinLogGroup.Arn}:*": "",
 			"logs:PutLogEvents ${JoinLogGroup.Arn}:*":    "",
+			// With SecurityHub=true only.
+			"securityhub:BatchImportFindings arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default": "",
 		},
 		"OrgAuditStateMachineRole": {
 			"lambda:InvokeFunction getatt:PlannerFunction.Arn":            "",
