@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	securityhubsdk "github.com/aws/aws-sdk-go-v2/service/securityhub"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	"github.com/apigw-drift/driftaudit/internal/seed"
@@ -18,21 +19,24 @@ import (
 	"github.com/apigw-drift/driftaudit/pkg/report"
 )
 
-// TestNightlyRunsSayWhatChanged: four nightly runs of the demo account with a runs bucket.
+// TestNightlyRunsSayWhatChanged: four nightly runs of the demo account with a runs bucket and
+// Security Hub on.
 //  1. The first has no baseline: the report as always, kept in S3 and pointed at as the last
 //     complete run.
 //  2. After one drift is fixed (orders deployed) and one added (an API never deployed), the
-//     subject leads with the change, the report lists the 3 resolved findings, and
-//     NewFindings/ResolvedFindings are published.
+//     subject leads with the change, the report lists the 3 resolved findings,
+//     NewFindings/ResolvedFindings are published, and Security Hub holds the 3 archived.
 //  3. Nothing changed: with REPORT_ONLY_WHEN_CHANGED no message is sent.
 //  4. A run with an API unread is incomplete: it resolves nothing of that API, and the next
 //     run still compares with run 3, the last complete one.
 func TestNightlyRunsSayWhatChanged(t *testing.T) {
-	s := newStack(t, map[string]string{nightly.EnvRunsBucket: runsBucket, nightly.EnvReportOnlyWhenChanged: "true"})
+	s := newStack(t, map[string]string{nightly.EnvRunsBucket: runsBucket, nightly.EnvReportOnlyWhenChanged: "true", nightly.EnvSecurityHub: "true"})
 	if _, err := s3.NewFromConfig(s.cfg).CreateBucket(s.ctx, &s3.CreateBucketInput{Bucket: aws.String(runsBucket)}); err != nil {
 		t.Fatal(err)
 	}
 	s.handler.Runs = s3.NewFromConfig(s.cfg)
+	hub := securityhubsdk.NewFromConfig(s.cfg)
+	s.handler.SecurityHub = hub
 	s.seed(demo)
 	night := func(minute int) {
 		t.Helper()
@@ -103,6 +107,28 @@ func TestNightlyRunsSayWhatChanged(t *testing.T) {
 	}
 	if v, ok := s.metric("ResolvedFindings", "Severity", "critical"); !ok || v != 2 {
 		t.Errorf("ResolvedFindings critical = %v (%v), want 2 (POST /orders, GET /orders/{id})", v, ok)
+	}
+	// Security Hub: the resolved findings archived, the new one active, the rest still active.
+	states := map[string]string{}
+	for _, f := range hubFindings(t, hub) {
+		states[aws.ToString(f.Id)] = string(f.RecordState)
+	}
+	active, archived := 0, 0
+	for _, st := range states {
+		switch st {
+		case "ACTIVE":
+			active++
+		case "ARCHIVED":
+			archived++
+		}
+	}
+	if active != len(second.Findings) || archived != 3 {
+		t.Errorf("Security Hub: %d active, %d archived; want the second run's %d active and its 3 resolved archived", active, archived, len(second.Findings))
+	}
+	for _, f := range second.Resolved {
+		if states[f.ID] != "ARCHIVED" {
+			t.Errorf("resolved finding %s is %q in Security Hub", f.ID, states[f.ID])
+		}
 	}
 
 	night(30)
