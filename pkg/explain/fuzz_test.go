@@ -2,6 +2,7 @@ package explain
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -33,7 +34,11 @@ func FuzzParseRequest(f *testing.F) {
 			if _, v, ok := strings.Cut(header, ":"); ok {
 				value = strings.TrimSpace(v)
 			}
-			if len(value) > 12 && strings.Contains(msg, value) && !strings.Contains(rawURL, value) && !strings.Contains(method, value) {
+			// The URL and method are printed quoted, and a quoted escape (\x80) can run into
+			// digits that look like the value: only a value found in neither is a leak.
+			inURL := strings.Contains(rawURL, value) || strings.Contains(strconv.Quote(rawURL), value)
+			inMethod := strings.Contains(method, value) || strings.Contains(strconv.Quote(method), value)
+			if len(value) > 12 && strings.Contains(msg, value) && !inURL && !inMethod {
 				t.Fatalf("error %q prints the header's value", msg)
 			}
 			return
