@@ -385,6 +385,14 @@ func evaluate(inv *inventory.Inventory, c Config, now time.Time, selected []chec
 	for i := range rep.Suppressed {
 		rep.Suppressed[i].ID = checks.Fingerprint(rep.Suppressed[i].Finding)
 	}
+	// A critical check left out with its family, not by its own name, is said where the reader
+	// looks: --disable hygiene drops secrets-in-stage-variables, which nobody asked for by name.
+	for _, chk := range checks.All() {
+		if chk.Severity == checks.Critical && slices.Contains(rep.NotRun, chk.ID) &&
+			slices.Contains(c.Selection.Disable, chk.Family) && !slices.Contains(c.Selection.Disable, chk.ID) {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("critical check %s (%s: %s) did not run, disabled with its family %s: its findings cannot appear in this report", chk.ID, chk.Family, chk.Title, chk.Family))
+		}
+	}
 	rep.Summary.Suppressed = len(out.Suppressed)
 	return rep
 }

@@ -41,7 +41,18 @@ func Select(all []Check, sel Selection) ([]Check, error) {
 			out = append(out, c)
 		}
 	}
+	if len(out) == 0 && len(all) > 0 {
+		// A report of no check would read "all clear" having judged nothing.
+		return nil, fmt.Errorf("the checks enabled (%s) and disabled (%s) leave no check to run", listOrAll(sel.Enable), listOrAll(sel.Disable))
+	}
 	return out, nil
+}
+
+func listOrAll(names []string) string {
+	if len(names) == 0 {
+		return "all"
+	}
+	return strings.Join(names, ", ")
 }
 
 // Apply overrides the severity of findings as sel says.

@@ -130,3 +130,21 @@ func TestAccountFlagsAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestNoJudgementIsNoAllClear: a selection that leaves no check is a usage error, never "All
+// clear"; a critical check dropped with its family is a warning, and every report names the
+// checks that did not run.
+func TestNoJudgementIsNoAllClear(t *testing.T) {
+	code, stdout, stderr := run(t, "scan", "--snapshot", "x.json", "--enable", "undeployed-changes", "--disable", "deployment")
+	if code != cli.ExitUsage || stdout != "" || !strings.Contains(stderr, "leave no check to run") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and no report", code, stdout, stderr)
+	}
+	shim := demoShim(t)
+	_, text, _ := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--disable", "hygiene")
+	for _, want := range []string{"critical check secrets-in-stage-variables (hygiene: Stage variable looks like a credential) did not run, disabled with its family hygiene",
+		"Checks not run (11): access-logging-disabled, "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text report lacks %q", want)
+		}
+	}
+}

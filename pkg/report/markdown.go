@@ -84,6 +84,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, w := range r.Warnings {
 		fmt.Fprintf(b, "\n> **Warning:** %s\n", mdCell(w))
 	}
+	if len(r.NotRun) > 0 {
+		fmt.Fprintf(b, "\nChecks not run (%d): `%s`\n", len(r.NotRun), strings.Join(r.NotRun, "`, `"))
+	}
 	fmt.Fprintf(b, "\n%s\n", r.SummaryLine())
 	return b.Flush()
 }

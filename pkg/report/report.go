@@ -42,6 +42,9 @@ type Report struct {
 	Suppressed []suppress.Suppressed `json:"suppressed"`
 	// Warnings are notices about the run itself, such as expired suppressions.
 	Warnings []string `json:"warnings,omitempty"`
+	// NotRun lists the catalogue's checks that did not run (disabled, or not enabled): their
+	// findings cannot be in this report.
+	NotRun []string `json:"checks_not_run,omitempty"`
 	// APIs lists every scanned API with its number of findings, for per-API metrics; it is
 	// not part of the JSON document.
 	APIs []APIFindings `json:"-"`
@@ -121,6 +124,11 @@ func Build(inv *inventory.Inventory, ran []checks.Check, findings []checks.Findi
 	StampIDs(r.Findings)
 	for _, c := range ran {
 		r.Summary.ByCheck[c.ID] = 0
+	}
+	for _, c := range checks.All() {
+		if len(ran) > 0 && !slices.ContainsFunc(ran, func(x checks.Check) bool { return x.ID == c.ID }) {
+			r.NotRun = append(r.NotRun, c.ID)
+		}
 	}
 	index := map[string]int{}
 	for _, reg := range inv.Regions {
@@ -303,13 +311,19 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		},
 		func() error { return list("errors", len(r.Errors), func(i int) any { return r.Errors[i] }, false) },
 		func() error {
-			return list("suppressed", len(r.Suppressed), func(i int) any { return r.Suppressed[i] }, len(r.Warnings) == 0)
+			return list("suppressed", len(r.Suppressed), func(i int) any { return r.Suppressed[i] }, len(r.Warnings) == 0 && len(r.NotRun) == 0)
 		},
 		func() error {
 			if len(r.Warnings) == 0 {
 				return nil
 			}
-			return field("warnings", r.Warnings, true)
+			return field("warnings", r.Warnings, len(r.NotRun) == 0)
+		},
+		func() error {
+			if len(r.NotRun) == 0 {
+				return nil
+			}
+			return field("checks_not_run", r.NotRun, true)
 		},
 	}
 	for _, step := range steps {

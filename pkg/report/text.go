@@ -184,6 +184,9 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	if n := len(r.Suppressed); n > 0 {
 		fmt.Fprintf(b, "\n%d finding(s) suppressed (listed with their reasons in the JSON report).\n", n)
 	}
+	if len(r.NotRun) > 0 {
+		fmt.Fprintf(b, "\nChecks not run (%d): %s\n", len(r.NotRun), strings.Join(r.NotRun, ", "))
+	}
 	fmt.Fprintf(b, "\n%s\n", r.SummaryLine())
 	if limits.Footer != "" {
 		fmt.Fprintf(b, "%s\n", limits.Footer)
