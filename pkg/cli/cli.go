@@ -279,6 +279,8 @@ func scan(ctx context.Context, args []string, env Env) (int, error) {
 		if rep, err = audit.Evaluate(inv, cfg, env.Now()); err != nil {
 			return ExitUsage, usageError{err}
 		}
+		collected := inv.CollectedAt.UTC()
+		rep.CollectedAt = &collected
 	} else if rep, err = auditLive(ctx, cfg, sf.timeout, env.Now()); err != nil {
 		return ExitUsage, err
 	}

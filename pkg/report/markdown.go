@@ -26,6 +26,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	fmt.Fprintf(b, "# API Gateway drift audit of %s\n\n", account)
 	fmt.Fprintf(b, "Regions: %s. Generated %s.\n\n", strings.Join(r.Regions, ", "), r.GeneratedAt.Format("2006-01-02 15:04 MST"))
+	if r.CollectedAt != nil {
+		fmt.Fprintf(b, "Audit of a snapshot taken %s: the account may have changed since.\n\n", r.CollectedAt.UTC().Format("2006-01-02 15:04 MST"))
+	}
 	s := r.Summary
 	fmt.Fprintf(b, "| critical | warning | info | APIs scanned | suppressed | scan errors | complete |\n|---|---|---|---|---|---|---|\n")
 	complete := "yes"

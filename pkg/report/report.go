@@ -26,6 +26,9 @@ const SchemaVersion = 2
 type Report struct {
 	SchemaVersion int       `json:"schema_version"`
 	GeneratedAt   time.Time `json:"generated_at"`
+	// CollectedAt is when the inventory of an audit of a saved snapshot was collected; nil for
+	// a live audit, whose inventory is as old as the report.
+	CollectedAt *time.Time `json:"collected_at,omitempty"`
 	// AccountID is the account of a one-account audit; Accounts lists every account audited.
 	AccountID string   `json:"account_id,omitempty"`
 	Accounts  []string `json:"accounts"`
@@ -285,6 +288,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	steps := []func() error{
 		func() error { return field("schema_version", r.SchemaVersion, false) },
 		func() error { return field("generated_at", r.GeneratedAt, false) },
+		func() error {
+			if r.CollectedAt == nil {
+				return nil
+			}
+			return field("collected_at", r.CollectedAt, false)
+		},
 		func() error {
 			if r.AccountID == "" {
 				return nil

@@ -121,6 +121,9 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	} else {
 		fmt.Fprintf(b, "API Gateway drift audit of %s in %s, %s\n", account, strings.Join(r.Regions, ", "), r.GeneratedAt.Format("2006-01-02 15:04 MST"))
 	}
+	if r.CollectedAt != nil {
+		fmt.Fprintf(b, "Audit of a snapshot taken %s: the account may have changed since.\n", r.CollectedAt.UTC().Format("2006-01-02 15:04 MST"))
+	}
 	switch {
 	case len(r.Findings) == 0 && r.Summary.Complete:
 		fmt.Fprintf(b, "\nAll clear: no findings in %d API(s).\n", r.Summary.APIsScanned)
