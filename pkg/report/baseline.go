@@ -66,13 +66,19 @@ func (r *Report) Compare(prev *Report) {
 			s.FirstSeen = firstSeen(p)
 		}
 	}
+	// Which checks judge one API alone, looked up once for every gone finding.
+	perAPIChecks, _ := checks.SplitByScope(checks.All())
+	perAPI := map[string]bool{}
+	for _, c := range perAPIChecks {
+		perAPI[c.ID] = true
+	}
 	r.Resolved = []checks.Finding{}
 	for _, f := range prev.Findings {
 		if now[f.ID] {
 			continue
 		}
 		_, ran := r.Summary.ByCheck[f.Check]
-		if ran && slices.Contains(r.Accounts, f.AccountID) && slices.Contains(r.Regions, f.Region) && r.readWhole(f) {
+		if ran && slices.Contains(r.Accounts, f.AccountID) && slices.Contains(r.Regions, f.Region) && r.readWhole(f, perAPI[f.Check]) {
 			f.Change, f.FirstSeen = "resolved", firstSeen(f)
 			r.Resolved = append(r.Resolved, f)
 			ch.Resolved++
@@ -87,10 +93,10 @@ func (r *Report) Compare(prev *Report) {
 // readWhole says whether this run read everything finding f depends on. A per-API check's
 // finding depends on its API alone: an error on another API of the region does not hide it. Any
 // other finding (usage plans, custom domains) depends on the whole region, and a region-wide
-// list that failed hides everything in its region.
-func (r *Report) readWhole(f checks.Finding) bool {
-	perAPI, _ := checks.SplitByScope(checks.All())
-	apiScoped := f.APIID != "" && slices.ContainsFunc(perAPI, func(c checks.Check) bool { return c.ID == f.Check })
+// list that failed hides everything in its region. perAPICheck says whether f's check is a
+// per-API one.
+func (r *Report) readWhole(f checks.Finding, perAPICheck bool) bool {
+	apiScoped := f.APIID != "" && perAPICheck
 	for _, e := range r.Errors {
 		if e.AccountID != f.AccountID && e.AccountID != "" || e.Region != f.Region {
 			continue
