@@ -153,10 +153,8 @@ func MetricData(rep *report.Report, opts MetricOptions, duration time.Duration, 
 			// What changed since the last complete run, by the same rule as Findings: only
 			// for a run that read everything.
 			news, gone := map[checks.Severity]int{}, map[checks.Severity]int{}
-			for _, f := range rep.Findings {
-				if f.Change == "new" {
-					news[f.Severity]++
-				}
+			for _, f := range rep.NewFindings() {
+				news[f.Severity]++
 			}
 			for _, f := range rep.Resolved {
 				gone[f.Severity]++

@@ -189,10 +189,8 @@ func Subject(rep *report.Report) string {
 // warning (9 in all)", "3 resolved (6 in all)", or "no change (9 in all)"; all is the counts.
 func changeLine(rep *report.Report, all string) string {
 	news := map[checks.Severity]int{}
-	for _, f := range rep.Findings {
-		if f.Change == "new" {
-			news[f.Severity]++
-		}
+	for _, f := range rep.NewFindings() {
+		news[f.Severity]++
 	}
 	var parts []string
 	for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
