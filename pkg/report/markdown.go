@@ -29,6 +29,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.CollectedAt != nil {
 		fmt.Fprintf(b, "Audit of a snapshot taken %s: the account may have changed since.\n\n", r.CollectedAt.UTC().Format("2006-01-02 15:04 MST"))
 	}
+	if r.Interrupted {
+		fmt.Fprintf(b, "INTERRUPTED: the run was stopped before it finished; this report holds only what was read before.\n\n")
+	}
 	s := r.Summary
 	fmt.Fprintf(b, "| critical | warning | info | APIs scanned | suppressed | scan errors | complete |\n|---|---|---|---|---|---|---|\n")
 	complete := "yes"

@@ -29,6 +29,9 @@ type Report struct {
 	// CollectedAt is when the inventory of an audit of a saved snapshot was collected; nil for
 	// a live audit, whose inventory is as old as the report.
 	CollectedAt *time.Time `json:"collected_at,omitempty"`
+	// Interrupted says the run was stopped by a signal (Ctrl-C): the report holds what was read
+	// before it, and is incomplete.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// AccountID is the account of a one-account audit; Accounts lists every account audited.
 	AccountID string   `json:"account_id,omitempty"`
 	Accounts  []string `json:"accounts"`
@@ -293,6 +296,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 				return nil
 			}
 			return field("collected_at", r.CollectedAt, false)
+		},
+		func() error {
+			if !r.Interrupted {
+				return nil
+			}
+			return field("interrupted", true, false)
 		},
 		func() error {
 			if r.AccountID == "" {

@@ -124,6 +124,9 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	if r.CollectedAt != nil {
 		fmt.Fprintf(b, "Audit of a snapshot taken %s: the account may have changed since.\n", r.CollectedAt.UTC().Format("2006-01-02 15:04 MST"))
 	}
+	if r.Interrupted {
+		fmt.Fprintf(b, "INTERRUPTED: the run was stopped before it finished; this report holds only what was read before.\n")
+	}
 	switch {
 	case len(r.Findings) == 0 && r.Summary.Complete:
 		fmt.Fprintf(b, "\nAll clear: no findings in %d API(s).\n", r.Summary.APIsScanned)
