@@ -35,6 +35,9 @@ type Config struct {
 	Regions []string
 	// EndpointURL sends every AWS call to one endpoint (an emulator); empty means AWS.
 	EndpointURL string
+	// Profile is the AWS shared-config profile to load; empty means the SDK's default chain
+	// (AWS_PROFILE, then the default profile).
+	Profile string
 	// Limits are the client-side API Gateway quotas, per region.
 	Limits quota.Limits
 	// Concurrency bounds the calls in flight per region.
@@ -161,6 +164,9 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 	}
 	if len(c.Regions) > 0 {
 		opts = append(opts, config.WithRegion(c.Regions[0]))
+	}
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {

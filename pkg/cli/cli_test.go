@@ -101,6 +101,8 @@ func TestUsageErrors(t *testing.T) {
 	os.WriteFile(snapshotOfReport, []byte(`{"schema_version":1,"summary":{}}`), 0o644)
 	notJSON := filepath.Join(t.TempDir(), "broken.json")
 	os.WriteFile(notJSON, []byte(`{"schema_version":1,"regions":[`), 0o644)
+	emptyFile := filepath.Join(t.TempDir(), "empty.json")
+	os.WriteFile(emptyFile, []byte("\n"), 0o644)
 	futureSchema := filepath.Join(t.TempDir(), "future.json")
 	os.WriteFile(futureSchema, []byte(`{"schema_version":9,"regions":[]}`), 0o644)
 
@@ -111,22 +113,38 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"no command", nil, "Usage:"},
 		{"unknown command", []string{"audit"}, `unknown command "audit"`},
-		{"bad format", []string{"scan", "--format", "xml"}, `invalid value "xml" for flag -format: must be one of text, json`},
+		{"bad format", []string{"scan", "--format", "xml"}, `invalid argument "xml" for "--format" flag: must be one of text, json`},
 		{"bad fail-on", []string{"scan", "--fail-on", "high"}, "must be one of critical, warning, info, none"},
-		{"unknown flag", []string{"scan", "--regoin", "us-east-1"}, "flag provided but not defined: -regoin"},
+		{"unknown flag", []string{"scan", "--regoin", "us-east-1"}, "scan: unknown flag --regoin (did you mean --region?)"},
+		{"one dash", []string{"scan", "-region", "us-east-1"}, "unknown flag -region: long flags take two dashes, --region"},
+		{"command typo", []string{"scna"}, `unknown command "scna" (did you mean scan?)`},
+		{"help typo", []string{"help", "explian"}, `help: no command "explian" (did you mean explain?)`},
+		{"empty region", []string{"scan", "--region", ""}, `invalid argument "" for "--region" flag: empty region: name one`},
+		{"empty region in a list", []string{"scan", "--region", "us-east-1,"}, `empty region in "us-east-1,"`},
+		{"inventory judges nothing", []string{"inventory", "--cors-tag", "x"}, "inventory: unknown flag --cors-tag"},
+		{"severity of no check", []string{"scan", "--severity", "nosuch=critical"}, `--severity nosuch=critical: "nosuch" is not a check id (see driftaudit checks)`},
+		{"severity typo", []string{"scan", "--severity", "undeployed-change=warning"}, `"undeployed-change" is not a check id (did you mean undeployed-changes?)`},
+		{"severity of a family", []string{"scan", "--severity", "cors=info"}, `"cors" is a family: --severity takes one check id at a time`},
+		{"severity level", []string{"scan", "--severity", "undeployed-changes=high"}, `level "high" is not critical, warning or info`},
+		{"output format", []string{"scan", "--output", "jsn=r.json"}, `--output jsn=r.json: "jsn" is not a format (text, json, markdown, asff) (did you mean json?)`},
+		{"output directory", []string{"scan", "--output", "/nonexistent/dir/r.json"}, "directory /nonexistent/dir does not exist"},
+		{"output twice", []string{"scan", "--output", "r.json", "--output", "json=r.json"}, "r.json is named twice"},
+		{"quiet progress", []string{"scan", "--quiet", "--progress", "always"}, "--quiet silences --progress always"},
+		{"unknown check", []string{"checks", "cros"}, `checks: no check or family "cros" (did you mean cors?)`},
 		{"stray argument", []string{"scan", "us-east-1"}, `unexpected argument "us-east-1"`},
 		{"bad region", []string{"scan", "--region", "Frankfurt"}, `region "Frankfurt" is not a region name`},
 		{"bad endpoint", []string{"scan", "--region", "us-east-1", "--endpoint-url", "localhost:4566"}, `endpoint URL "localhost:4566" is not an http(s) URL`},
 		{"no region", []string{"scan", "--endpoint-url", "http://127.0.0.1:9"}, "no region to scan"},
 		{"snapshot with region", []string{"scan", "--snapshot", "x.json", "--region", "us-east-1"}, "takes no --region"},
 		{"missing snapshot", []string{"scan", "--snapshot", "/nonexistent/inv.json"}, "read snapshot: open /nonexistent/inv.json: no such file or directory"},
-		{"report as snapshot", []string{"scan", "--snapshot", snapshotOfReport}, `unknown field "summary"`},
+		{"report as snapshot", []string{"scan", "--snapshot", snapshotOfReport}, "is a report, not an inventory: --snapshot takes what 'driftaudit inventory' saves; make one with 'driftaudit inventory --region REGION > inventory.json'"},
+		{"empty snapshot", []string{"scan", "--snapshot", emptyFile}, "snapshot " + emptyFile + " is empty: make one with 'driftaudit inventory"},
 		{"truncated snapshot", []string{"scan", "--snapshot", notJSON}, "not a driftaudit inventory: unexpected EOF"},
 		{"future snapshot", []string{"scan", "--snapshot", futureSchema}, "schema_version 9 is not supported"},
-		{"checks bad format", []string{"checks", "--format", "yaml"}, `invalid value "yaml"`},
+		{"checks bad format", []string{"checks", "--format", "yaml"}, `invalid argument "yaml"`},
 		{"inventory stray", []string{"inventory", "extra"}, `unexpected argument "extra"`},
 		{"negative timeout", []string{"scan", "--region", "us-east-1", "--timeout", "-5s"}, "--timeout must not be negative"},
-		{"bad timeout", []string{"scan", "--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
+		{"bad timeout", []string{"scan", "--timeout", "soon"}, `invalid argument "soon" for "--timeout" flag`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := run(t, tc.args...)

@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/apigw-drift/driftaudit/pkg/accounts"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
@@ -19,60 +19,107 @@ import (
 type headerFlag []string
 
 func (h *headerFlag) String() string     { return fmt.Sprintf("%d headers", len(*h)) }
+func (h *headerFlag) Type() string       { return "header" }
 func (h *headerFlag) Set(v string) error { *h = append(*h, v); return nil }
+
+const explainLong = `Answer "why does this URL get 403?": API Gateway's decision for one request (served, or rejected
+with the exact response and its cause, such as an undeployed change or a missing preflight) and
+the fix. It reads live only the parts of the caller's account the decision needs, or decides
+offline from a saved inventory. Header values are never printed.`
+
+const explainExample = `  driftaudit explain https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders
+  driftaudit explain https://api.example.com/v1/orders --method POST --header 'x-api-key: ...' --region eu-west-1
+  driftaudit explain https://api.example.com/v1/orders --origin https://shop.example.com   # a browser's preflight first
+  driftaudit explain URL --snapshot inventory.json`
+
+// explainFlags are explain's flags.
+type explainFlags struct {
+	method, origin, region, endpoint, snapshot, account, profile string
+	headers                                             headerFlag
+	timeout                                             time.Duration
+	format                                              *choiceFlag
+}
+
+func newExplain(st *state) *cobra.Command {
+	var f explainFlags
+	f.format = newChoice("text", "text", "json")
+	cmd := &cobra.Command{
+		Use:     "explain URL [flags]",
+		Short:   "Explain why a URL is served or rejected (the 403 question)",
+		Long:    explainLong,
+		Example: explainExample,
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return usageErr(cmd, "explain: the URL to explain is missing (driftaudit explain URL [flags])")
+			case len(args) > 1:
+				return usageErr(cmd, "explain: unexpected argument %q (one URL at a time)", args[1])
+			}
+			return nil
+		},
+		Annotations: map[string]string{"exit": `  0    the request is served
+  1    it is rejected, or cannot be decided from what could be read
+  2    a usage error, or nothing could be read
+  130  interrupted by Ctrl-C (SIGINT), 143 by SIGTERM
+`},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			code, err := explainRequest(cmd, st, args[0], &f)
+			st.code = code
+			return err
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.method, "method", "GET", "the request's HTTP `METHOD`")
+	fs.Var(&f.headers, "header", "a request header, `'Name: value'` (repeatable); values are never printed")
+	fs.StringVar(&f.origin, "origin", "", "the page's `ORIGIN` (https://shop.example.com): the request is cross-origin, and a browser's preflight is decided first")
+	group(cmd, groupRequest, "method", "header", "origin")
+	fs.StringVar(&f.region, "region", "", "the `REGION` of a custom domain (default: the SDK's configured region); a default endpoint URL names its own")
+	fs.StringVar(&f.profile, "profile", "", "the AWS shared-config `PROFILE` to take credentials and region from (default: AWS_PROFILE, or the default chain)")
+	fs.StringVar(&f.endpoint, "endpoint-url", "", "send every AWS call to this `URL` (an emulator) instead of AWS")
+	fs.StringVar(&f.snapshot, "snapshot", "", "decide offline from this saved inventory `FILE` (from 'driftaudit inventory')")
+	fs.StringVar(&f.account, "account", "", "with --snapshot of several accounts, the account `ID` to decide in")
+	group(cmd, groupScope, "region", "profile", "endpoint-url", "snapshot", "account")
+	fs.DurationVar(&f.timeout, "timeout", 0, "stop starting calls after this `DURATION` and decide on what was read (default: no limit)")
+	group(cmd, groupPace, "timeout")
+	fs.Var(f.format, "format", "output `FORMAT`: text or json")
+	group(cmd, groupOutput, "format")
+	f.format.complete(cmd, "format")
+	return cmd
+}
 
 // explainRequest is `driftaudit explain URL`: API Gateway's decision for one request, read live
 // from the caller's account (only the parts the decision needs) or from a saved inventory.
 // Exit status: 0 served, 1 rejected or undecided, 2 on a usage error, when nothing could be read,
 // or when the URL reaches an API of a type that is not explained (WebSocket).
-func explainRequest(ctx context.Context, args []string, env Env) (int, error) {
-	fs := newFlagSet("explain", env)
-	method := fs.String("method", "GET", "the request's HTTP method")
-	var headers headerFlag
-	fs.Var(&headers, "header", "a request header, 'Name: value' (repeatable); values are never printed")
-	origin := fs.String("origin", "", "the page's origin (https://shop.example.com): the request is cross-origin, and a browser's preflight is decided first")
-	region := fs.String("region", "", "the region of a custom domain (default: the SDK's configured region); a default endpoint URL names its own")
-	endpoint := fs.String("endpoint-url", "", "send every AWS call to this endpoint (an emulator) instead of AWS")
-	timeout := fs.Duration("timeout", 0, "stop starting calls after this long and decide on what was read (default: no limit)")
-	snapshot := fs.String("snapshot", "", "decide offline from this saved inventory file (from 'driftaudit inventory')")
-	account := fs.String("account", "", "with --snapshot of several accounts, the account to decide in")
-	format := &choice{value: "text", allowed: []string{"text", "json"}}
-	fs.Var(format, "format", "output format: text or json")
-	rawURL, err := parseWithURL(fs, args, env)
+func explainRequest(cmd *cobra.Command, st *state, rawURL string, f *explainFlags) (int, error) {
+	req, err := explain.NewRequest(rawURL, f.method, f.headers, f.origin)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK, nil
-		}
-		return ExitUsage, err
-	}
-	req, err := explain.NewRequest(rawURL, *method, headers, *origin)
-	if err != nil {
-		return ExitUsage, usageError{fmt.Errorf("explain: %w", err)}
+		return ExitUsage, usageErr(cmd, "explain: %w", err)
 	}
 	var d explain.Decision
 	var readAny bool
-	if *snapshot != "" {
-		if *endpoint != "" || *timeout != 0 {
-			return ExitUsage, usageError{errors.New("explain: --snapshot decides from a saved file: it takes no --endpoint-url or --timeout")}
+	if f.snapshot != "" {
+		if f.endpoint != "" || f.timeout != 0 || f.profile != "" {
+			return ExitUsage, usageErr(cmd, "explain: --snapshot decides from a saved file: it takes no --endpoint-url, --profile or --timeout")
 		}
-		inv, err := loadSnapshot(*snapshot)
+		inv, err := loadSnapshot(f.snapshot)
 		if err != nil {
-			return ExitUsage, usageError{err}
+			return ExitUsage, usageError{err, cmd}
 		}
-		reg, err := snapshotRegion(inv, req, *region, *account)
+		reg, err := snapshotRegion(inv, req, f.region, f.account)
 		if err != nil {
-			return ExitUsage, usageError{fmt.Errorf("explain: %w", err)}
+			return ExitUsage, usageErr(cmd, "explain: %w", err)
 		}
 		d = explain.Decide(reg, req)
 		readAny = len(reg.Unread) < len(inventory.RegionLists())
 	} else {
-		if *account != "" {
-			return ExitUsage, usageError{errors.New("explain: --account picks an account of a --snapshot; a live explain reads the caller's own account")}
+		if f.account != "" {
+			return ExitUsage, usageErr(cmd, "explain: --account picks an account of a --snapshot; a live explain reads the caller's own account")
 		}
-		if *timeout < 0 {
-			return ExitUsage, usageError{fmt.Errorf("explain: --timeout must not be negative, not %s", *timeout)}
+		if f.timeout < 0 {
+			return ExitUsage, usageErr(cmd, "explain: --timeout must not be negative, not %s", f.timeout)
 		}
-		if d, readAny, err = explainLive(ctx, req, *region, *endpoint, *timeout); err != nil {
+		if d, readAny, err = explainLive(cmd, st.ctx, req, f); err != nil {
 			return ExitUsage, err
 		}
 	}
@@ -80,12 +127,12 @@ func explainRequest(ctx context.Context, args []string, env Env) (int, error) {
 	case d.Cause == explain.CauseNotExplained:
 		return ExitUsage, fmt.Errorf("explain: %s", d.Explanation)
 	case d.Outcome == explain.Undecided && !readAny:
-		return ExitUsage, fmt.Errorf("explain could not read anything in %s: %s", d.Region, d.Explanation)
+		return ExitUsage, interruptedBefore(st.ctx, fmt.Errorf("explain could not read anything in %s: %s", d.Region, d.Explanation))
 	}
-	if format.value == "json" {
-		err = writeJSON(env.Stdout, d)
+	if f.format.value == "json" {
+		err = writeJSON(st.env.Stdout, d)
 	} else {
-		err = explain.WriteText(env.Stdout, d)
+		err = explain.WriteText(st.env.Stdout, d)
 	}
 	if err != nil {
 		return ExitUsage, fmt.Errorf("write the decision: %w", err)
@@ -96,44 +143,28 @@ func explainRequest(ctx context.Context, args []string, env Env) (int, error) {
 	return ExitFindings, nil
 }
 
-// parseWithURL parses the flags and the one URL, which may come before, between or after them.
-func parseWithURL(fs *flag.FlagSet, args []string, env Env) (string, error) {
-	var rawURL string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		rawURL, args = args[0], args[1:]
-	} else {
-		if err := fs.Parse(args); err != nil {
-			return "", parse(fs, args, env)
-		}
-		if fs.NArg() == 0 {
-			return "", usageError{errors.New("explain: the URL to explain is missing (driftaudit explain URL [flags])")}
-		}
-		rawURL, args = fs.Arg(0), fs.Args()[1:]
-	}
-	return rawURL, parse(fs, args, env)
-}
-
 // explainLive decides with what it reads from the caller's account: the decision says which
 // parts it needs, they are read, and it decides again, until it needs nothing new. The reads go
 // through the scan's clients, retries and quotas.
-func explainLive(ctx context.Context, req explain.Request, region, endpoint string, timeout time.Duration) (explain.Decision, bool, error) {
+func explainLive(cmd *cobra.Command, ctx context.Context, req explain.Request, f *explainFlags) (explain.Decision, bool, error) {
+	region, timeout := f.region, f.timeout
 	conf := audit.DefaultConfig()
-	conf.EndpointURL = endpoint
+	conf.EndpointURL, conf.Profile = f.endpoint, f.profile
 	if region != "" {
 		conf.Regions = []string{region}
 	}
 	if err := conf.Validate(); err != nil {
-		return explain.Decision{}, false, usageError{fmt.Errorf("explain: %w", err)}
+		return explain.Decision{}, false, usageErr(cmd, "explain: %w", err)
 	}
 	if req.Kind == explain.DefaultEndpoint {
 		if region != "" && region != req.Region {
-			return explain.Decision{}, false, usageError{fmt.Errorf("explain: --region %s, but the URL is in %s", region, req.Region)}
+			return explain.Decision{}, false, usageErr(cmd, "explain: --region %s, but the URL is in %s", region, req.Region)
 		}
 		conf.Regions = []string{req.Region}
 	}
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
-	awsCfg, err := connect(ctx, conf)
+	awsCfg, err := connect(cmd, ctx, conf)
 	if err != nil {
 		return explain.Decision{}, false, err
 	}
