@@ -35,9 +35,9 @@ const explainExample = `  driftaudit explain https://abc123.execute-api.eu-west-
 // explainFlags are explain's flags.
 type explainFlags struct {
 	method, origin, region, endpoint, snapshot, account, profile string
-	headers                                             headerFlag
-	timeout                                             time.Duration
-	format                                              *choiceFlag
+	headers                                                      headerFlag
+	timeout                                                      time.Duration
+	format                                                       *choiceFlag
 }
 
 func newExplain(st *state) *cobra.Command {

@@ -139,10 +139,10 @@ func newScan(st *state) *cobra.Command {
 
 // scanRun is what the scan command's flags say.
 type scanRun struct {
-	sf                                              *scanFlags
-	enable, disable, overrides, endpointTypes       []string
+	sf                                                    *scanFlags
+	enable, disable, overrides, endpointTypes             []string
 	suppressions, snapshot, baseline, failOn, minSeverity string
-	out                                             *outputFlags
+	out                                                   *outputFlags
 }
 
 func runScan(cmd *cobra.Command, st *state, r scanRun) (int, error) {
