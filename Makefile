@@ -35,7 +35,7 @@ $(VENV_STAMP):
 venv: $(VENV_STAMP)
 
 build:
-	$(GO) build -trimpath -o $(BIN)/driftaudit ./cmd/driftaudit
+	$(GO) build -trimpath -buildvcs=auto -o $(BIN)/driftaudit ./cmd/driftaudit
 
 ## demo: start the emulator, seed a sample account with every drift, audit it
 demo: venv build

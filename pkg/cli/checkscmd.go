@@ -26,8 +26,11 @@ family. --enable, --disable and --severity of 'driftaudit scan' take these ids.`
 			}
 			return nil
 		},
-		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			return checkNames(true), cobra.ShellCompDirectiveNoFileComp
+		ValidArgsFunction: func(_ *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return withPrefix(checkNames(true), prefix), cobra.ShellCompDirectiveNoFileComp
 		},
 		Annotations: map[string]string{"exit": "  0    listed\n  2    a usage error: an unknown id or family, a bad flag\n"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -80,15 +83,21 @@ func describeCheck(w io.Writer, c checks.Check, all []checks.Check) error {
 	if peers == "" {
 		peers = "none: Prowler, Cloud Custodian and AWS Config do not check this"
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\t%s\n", c.ID, c.Title)
-	fmt.Fprintf(tw, "Family:\t%s (with %s)\n", c.Family, orNone(strings.Join(family, ", ")))
-	fmt.Fprintf(tw, "Severity:\t%s at most; %s\n", c.Severity, c.Levels)
-	fmt.Fprintf(tw, "Reads:\t%s\n", c.LooksAt)
-	fmt.Fprintf(tw, "Other tools:\t%s\n", peers)
-	fmt.Fprintf(tw, "Fix:\t%s\n", c.Remediation)
-	fmt.Fprintf(tw, "Run only it:\tdriftaudit scan --enable %s\n", c.ID)
-	return tw.Flush()
+	const label = 14 // "Other tools:  "
+	var b strings.Builder
+	line := func(name, text string) {
+		fmt.Fprintf(&b, "%-*s%s\n", label, name, wrap(text, helpWidth, label))
+	}
+	fmt.Fprintf(&b, "%s: %s\n", c.ID, c.Title)
+	line("Family:", fmt.Sprintf("%s (with %s)", c.Family, orNone(strings.Join(family, ", "))))
+	line("Severity:", fmt.Sprintf("%s at most; %s", c.Severity, c.Levels))
+	line("Reads:", c.LooksAt)
+	line("Other tools:", peers)
+	// The fix is a command to paste: never wrapped.
+	fmt.Fprintf(&b, "%-*s%s\n", label, "Fix:", c.Remediation)
+	line("Run only it:", "driftaudit scan --enable "+c.ID)
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func orNone(s string) string {

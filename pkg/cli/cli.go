@@ -43,9 +43,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	st := &state{env: env, ctx: ctx}
 	root := newRoot(st)
-	root.SetArgs(args)
-	root.SetOut(env.Stdout)
-	root.SetErr(env.Stderr)
+	root.SetArgs(append([]string{}, args...)) // never nil: cobra would read os.Args
 	err := root.ExecuteContext(ctx)
 	code := st.code
 	if err != nil {

@@ -49,11 +49,10 @@ func writeHelp(w io.Writer, cmd *cobra.Command) {
 	}
 	b.WriteString(strings.TrimSpace(desc) + "\n\n")
 	b.WriteString("Usage:\n")
-	if cmd.Runnable() {
-		b.WriteString("  " + cmd.UseLine() + "\n")
-	}
 	if cmd.HasAvailableSubCommands() {
 		b.WriteString("  " + cmd.CommandPath() + " COMMAND [flags]\n")
+	} else {
+		b.WriteString("  " + cmd.UseLine() + "\n")
 	}
 	if cmd.HasAvailableSubCommands() {
 		b.WriteString("\nCommands:\n")
@@ -178,6 +177,25 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
+}
+
+// wrap breaks text that starts at column indent into lines of at most width columns, each
+// after the first indented by indent spaces.
+func wrap(text string, width, indent int) string {
+	var b strings.Builder
+	col := indent
+	for i, word := range strings.Fields(text) {
+		if i > 0 && col+1+len(word) > width {
+			b.WriteString("\n" + strings.Repeat(" ", indent))
+			col = indent
+		} else if i > 0 {
+			b.WriteString(" ")
+			col++
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	return b.String()
 }
 
 // noArgs refuses positional arguments, naming the first.

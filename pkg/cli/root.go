@@ -15,7 +15,7 @@ It reads REST, HTTP and WebSocket APIs in one account, several, or a whole organ
 const exitScan = `  0    no finding at or above --fail-on, and the scan read everything
   1    a finding at or above --fail-on, or the scan is incomplete (some part could not be read)
   2    a usage error, or the scan could not run at all
-  130  interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the report of what was read, marked interrupted
+  130  interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the report of what was read, so marked
 `
 
 // newRoot builds the command tree; st carries the environment in and the exit status out.
@@ -45,6 +45,8 @@ func newRoot(st *state) *cobra.Command {
   driftaudit explain https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders
   driftaudit checks undeployed-changes                    # one check, its levels and its fix`,
 	}
+	root.SetOut(st.env.Stdout)
+	root.SetErr(st.env.Stderr)
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(flagError)
 	root.SetHelpFunc(func(cmd *cobra.Command, _ []string) { writeHelp(cmd.OutOrStdout(), cmd) })
@@ -53,8 +55,8 @@ func newRoot(st *state) *cobra.Command {
 		Short: "Help about any command",
 		Long:  "Help about any command: what it does, its flags by purpose with their defaults, examples and exit statuses.",
 		Args:  cobra.MaximumNArgs(1),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			return commandNames(cmd.Root()), cobra.ShellCompDirectiveNoFileComp
+		ValidArgsFunction: func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			return withPrefix(commandNames(cmd.Root()), prefix), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := cmd.Root()
@@ -72,6 +74,8 @@ func newRoot(st *state) *cobra.Command {
 	root.CompletionOptions.HiddenDefaultCmd = false
 	root.AddCommand(newScan(st), newInventory(st), newChecks(st), newExplain(st), newVersion(st))
 	root.InitDefaultCompletionCmd()
+	root.InitDefaultVersionFlag()
+	root.Flags().Lookup("version").Usage = "print the version, commit and build date (as 'driftaudit version')"
 	for _, c := range append(root.Commands(), root) {
 		// Help lists flags in the order they are defined, by purpose, not alphabetically.
 		c.Flags().SortFlags = false
@@ -131,4 +135,15 @@ func (l *listFlag) Set(v string) error {
 		l.values = append(l.values, p)
 	}
 	return nil
+}
+
+// withPrefix keeps the words that start with prefix, for shell completion.
+func withPrefix(words []string, prefix string) []string {
+	var out []string
+	for _, w := range words {
+		if strings.HasPrefix(w, prefix) {
+			out = append(out, w)
+		}
+	}
+	return out
 }

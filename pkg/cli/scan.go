@@ -129,8 +129,8 @@ func newScan(st *state) *cobra.Command {
 	group(cmd, groupOutput, "fail-on", "min-severity")
 	failOn.complete(cmd, "fail-on")
 	minSeverity.complete(cmd, "min-severity")
-	checkCompletion := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return checkNames(true), cobra.ShellCompDirectiveNoFileComp
+	checkCompletion := func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		return withPrefix(checkNames(true), prefix), cobra.ShellCompDirectiveNoFileComp
 	}
 	_ = cmd.RegisterFlagCompletionFunc("enable", checkCompletion)
 	_ = cmd.RegisterFlagCompletionFunc("disable", checkCompletion)

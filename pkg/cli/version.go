@@ -59,7 +59,7 @@ func newVersion(st *state) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version [flags]",
 		Short: "Print the version, commit and build date",
-		Long:  "Print driftaudit's version, the commit it was built from and when, and the Go release (also: driftaudit --version).",
+		Long:  "Print driftaudit's version, the commit it was built from and when, and the Go release\n(also: driftaudit --version).",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if format.value == "json" {

@@ -1,0 +1,433 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/apigw-drift/driftaudit/internal/awsemu"
+	goldenfile "github.com/apigw-drift/driftaudit/internal/golden"
+	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/cli"
+)
+
+// helpPages are the commands whose help is kept as golden files (and in the README).
+var helpPages = [][]string{{}, {"scan"}, {"inventory"}, {"explain"}, {"checks"}, {"version"}}
+
+func helpName(page []string) string {
+	if len(page) == 0 {
+		return "driftaudit"
+	}
+	return "driftaudit " + strings.Join(page, " ")
+}
+
+// TestHelpTexts holds every command's help to its golden file (-update rewrites them), and
+// checks that the three ways of asking for it agree: help COMMAND, COMMAND -h, COMMAND --help.
+func TestHelpTexts(t *testing.T) {
+	for _, page := range helpPages {
+		t.Run(helpName(page), func(t *testing.T) {
+			code, out, errOut := run(t, append([]string{"help"}, page...)...)
+			if code != cli.ExitOK || errOut != "" {
+				t.Fatalf("help: exit %d, stderr %q", code, errOut)
+			}
+			for _, flag := range []string{"-h", "--help"} {
+				c, o, _ := run(t, append(append([]string{}, page...), flag)...)
+				if c != cli.ExitOK || o != out {
+					t.Errorf("%s %s: exit %d, and its help differs from 'help %s'", helpName(page), flag, c, strings.Join(page, " "))
+				}
+			}
+			for _, want := range []string{"Usage:\n", "Examples:\n", "Exit status:\n", "  -h, --help"} {
+				if len(page) > 0 && page[0] == "version" && want != "Usage:\n" && want != "  -h, --help" {
+					continue // version has neither examples nor exit statuses to tell
+				}
+				if !strings.Contains(out, want) {
+					t.Errorf("the help does not have %q", strings.TrimSpace(want))
+				}
+			}
+			for i, line := range strings.Split(out, "\n") {
+				if len([]rune(line)) > 100 && !strings.HasPrefix(line, "  driftaudit ") {
+					t.Errorf("line %d is %d columns, over 100: %q", i+1, len([]rune(line)), line)
+				}
+			}
+			goldenfile.Compare(t, "help/"+strings.ReplaceAll(helpName(page), " ", "-")+".txt", []byte(out), *update)
+		})
+	}
+	// No command at all: the help, on stderr, as a usage error.
+	code, out, errOut := run(t)
+	if _, want, _ := run(t, "help"); code != cli.ExitUsage || out != "" || errOut != want {
+		t.Errorf("driftaudit alone: exit %d, stdout %q; want exit 2 and the help on stderr", code, out)
+	}
+}
+
+// TestHelpListsEveryFlag: every flag of every command is in its help, under a purpose heading,
+// with its default when it has one.
+func TestHelpListsEveryFlag(t *testing.T) {
+	for _, tc := range []struct {
+		page  []string
+		flags map[string]string // flag: the default help must show ("" for none)
+	}{
+		{[]string{"scan"}, map[string]string{"--region": "", "--profile": "", "--rate": "(default 10)", "--fail-on": "(default critical)",
+			"--min-severity": "(default info)", "--output": "", "--progress": "(default auto)", "--quiet": "", "--cors-tag": `(default "cors")`,
+			"--max-accounts-in-flight": "(default 8)", "--timeout": "(default: no limit)"}},
+		{[]string{"inventory"}, map[string]string{"--region": "", "--profile": "", "--progress": "(default auto)", "--quiet": ""}},
+		{[]string{"explain"}, map[string]string{"--method": `(default "GET")`, "--header": "", "--origin": "", "--profile": "", "--snapshot": ""}},
+	} {
+		_, help, _ := run(t, append(tc.page, "--help")...)
+		out := help[strings.Index(help, " flags:\n"):] // past the examples
+		for flag, def := range tc.flags {
+			// A flag's entry starts its line: "      --flag" or "  -q, --flag".
+			loc := regexp.MustCompile(`(?m)^  (-\w, |    )` + regexp.QuoteMeta(flag) + ` `).FindStringIndex(out)
+			i := -1
+			if loc != nil {
+				i = loc[0]
+			}
+			if i < 0 {
+				t.Errorf("%v help lacks %s", tc.page, flag)
+				continue
+			}
+			next := strings.Index(out[i+1:], "\n      --")
+			entry := out[i:]
+			if next >= 0 {
+				entry = out[i : i+1+next]
+			}
+			if def != "" && !strings.Contains(strings.Join(strings.Fields(entry), " "), def) {
+				t.Errorf("%v help of %s does not show %s: %q", tc.page, flag, def, entry)
+			}
+			if heading := strings.LastIndex(out[:i], " flags:\n"); heading < 0 {
+				t.Errorf("%v help lists %s under no heading", tc.page, flag)
+			}
+		}
+	}
+	if _, out, _ := run(t, "inventory", "--help"); strings.Contains(out, "--cors-tag") || strings.Contains(out, "--fail-on") {
+		t.Error("inventory judges nothing: its help must not offer check or verdict flags")
+	}
+}
+
+// TestVersion: version, --version and -v say the same, from the build information.
+func TestVersion(t *testing.T) {
+	_, text, _ := run(t, "version")
+	for _, args := range [][]string{{"--version"}, {"-v"}} {
+		if code, out, _ := run(t, args...); code != cli.ExitOK || out != text {
+			t.Errorf("%v: exit %d, %q; want %q", args, code, out, text)
+		}
+	}
+	code, js, _ := run(t, "version", "--format", "json")
+	var v struct{ Version, Commit, Built, Go string }
+	if err := json.Unmarshal([]byte(js), &v); err != nil || code != cli.ExitOK {
+		t.Fatalf("version --format json: exit %d, %v: %q", code, err, js)
+	}
+	if v.Go != runtime.Version() || v.Version == "" || v.Commit == "" || v.Built == "" {
+		t.Errorf("version %+v: want the Go release %s and a version, commit and build time (or unknown)", v, runtime.Version())
+	}
+	if !strings.HasPrefix(text, "driftaudit "+v.Version+" (commit "+v.Commit) || !strings.Contains(text, runtime.Version()) {
+		t.Errorf("version text %q disagrees with its JSON %+v", text, v)
+	}
+}
+
+// TestCompletion: the shells' scripts, and the completions they ask the binary for.
+func TestCompletion(t *testing.T) {
+	for shell, want := range map[string]string{"bash": "__start_driftaudit", "zsh": "#compdef driftaudit", "fish": "complete -c driftaudit"} {
+		if code, out, _ := run(t, "completion", shell); code != cli.ExitOK || !strings.Contains(out, want) {
+			t.Errorf("completion %s: exit %d, no %q", shell, code, want)
+		}
+	}
+	complete := func(args ...string) []string {
+		_, out, _ := run(t, append([]string{"__complete"}, args...)...)
+		var words []string
+		for _, l := range strings.Split(out, "\n") {
+			if l != "" && !strings.HasPrefix(l, ":") && !strings.HasPrefix(l, "Completion ended") {
+				words = append(words, strings.SplitN(l, "\t", 2)[0])
+			}
+		}
+		return words
+	}
+	if got := complete("scan", "--format", ""); strings.Join(got, " ") != "text json markdown asff" {
+		t.Errorf("scan --format completes to %v", got)
+	}
+	if got := complete("checks", "undeployed"); len(got) != 1 || got[0] != "undeployed-changes" {
+		t.Errorf("checks undeployed completes to %v", got)
+	}
+	if got := complete("sc"); len(got) != 1 || got[0] != "scan" {
+		t.Errorf("sc completes to %v", got)
+	}
+}
+
+// TestChecksShowsOneCheck: checks ID says all the catalogue says of it; checks FAMILY lists the
+// family; an unknown one is a usage error with the nearest id.
+func TestChecksShowsOneCheck(t *testing.T) {
+	for _, c := range checks.All() {
+		code, out, _ := run(t, "checks", c.ID)
+		flat := strings.Join(strings.Fields(out), " ")
+		for _, want := range []string{c.ID + ": " + c.Title, "Family: " + c.Family, "Severity: " + c.Severity.String() + " at most; " + c.Levels,
+			"Reads: " + c.LooksAt, "Fix: " + c.Remediation, "driftaudit scan --enable " + c.ID} {
+			if !strings.Contains(flat, strings.Join(strings.Fields(want), " ")) {
+				t.Errorf("checks %s: exit %d, does not say %q:\n%s", c.ID, code, want, out)
+			}
+		}
+		if c.Peers != "" && !strings.Contains(flat, "Other tools: "+c.Peers) {
+			t.Errorf("checks %s does not name its peers %q", c.ID, c.Peers)
+		}
+	}
+	_, out, _ := run(t, "checks", "cors")
+	rows := strings.Split(strings.TrimSpace(out), "\n")[1:]
+	want := 0
+	for _, c := range checks.All() {
+		if c.Family == "cors" {
+			want++
+		}
+	}
+	if len(rows) != want || want == 0 {
+		t.Errorf("checks cors lists %d rows, want the family's %d:\n%s", len(rows), want, out)
+	}
+}
+
+// TestOutputsInOneRun: one scan writes several formats to several files, each equal to the same
+// format on stdout, and nothing to stdout; a .json file without FORMAT= gets JSON.
+func TestOutputsInOneRun(t *testing.T) {
+	shim := demoShim(t)
+	base := []string{"scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--fail-on", "none"}
+	dir := t.TempDir()
+	files := map[string]string{"json": filepath.Join(dir, "r.json"), "markdown": filepath.Join(dir, "r.md"), "text": filepath.Join(dir, "r.txt"), "asff": filepath.Join(dir, "asff.out")}
+	code, out, errOut := run(t, append(base, "--output", files["json"], "--output", "markdown="+files["markdown"], "--output", "text="+files["text"], "--output", "asff="+files["asff"])...)
+	if code != cli.ExitOK || out != "" {
+		t.Fatalf("exit %d, stdout %d bytes, stderr %q: want 0 and nothing on stdout", code, len(out), errOut)
+	}
+	for format, path := range files {
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, want, _ := run(t, append(base, "--format", format)...)
+		if string(got) != want {
+			t.Errorf("%s written to %s differs from --format %s on stdout", format, path, format)
+		}
+	}
+	// - is stdout, beside a file.
+	if code, out, _ := run(t, append(base, "--output", "json=-", "--output", "markdown="+filepath.Join(dir, "again.md"))...); code != cli.ExitOK || !json.Valid([]byte(out)) {
+		t.Errorf("--output json=-: exit %d, stdout not JSON", code)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left beside the reports: %v", leftovers)
+	}
+}
+
+// TestProfile: --profile takes the credentials and region of a shared-config profile; an unknown
+// profile is a usage error naming it.
+func TestProfile(t *testing.T) {
+	shim := demoShim(t)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "config")
+	os.WriteFile(conf, []byte("[profile audit]\nregion = us-east-1\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = fromprofile\n"), 0o600)
+	run(t) // sets the fake environment for this test
+	t.Setenv("AWS_CONFIG_FILE", conf)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	var out, errOut bytes.Buffer
+	code := cli.Main(context.Background(), []string{"scan", "--profile", "audit", "--endpoint-url", shim.URL, "--format", "json", "--fail-on", "none"}, cli.Env{Stdout: &out, Stderr: &errOut})
+	var doc struct {
+		Regions []string `json:"regions"`
+		Summary struct {
+			APIsScanned int  `json:"apis_scanned"`
+			Complete    bool `json:"complete"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || code != cli.ExitOK {
+		t.Fatalf("scan --profile audit: exit %d, %v, stderr %q", code, err, errOut.String())
+	}
+	// No region and no keys are in the environment: only the profile gives them.
+	if strings.Join(doc.Regions, ",") != "us-east-1" || doc.Summary.APIsScanned == 0 || !doc.Summary.Complete {
+		t.Errorf("the profile's region and credentials were not used: %+v", doc)
+	}
+	out.Reset()
+	errOut.Reset()
+	code = cli.Main(context.Background(), []string{"scan", "--profile", "nosuch", "--endpoint-url", shim.URL}, cli.Env{Stdout: &out, Stderr: &errOut})
+	if code != cli.ExitUsage || !strings.Contains(errOut.String(), "--profile nosuch: no such profile") || out.Len() > 0 {
+		t.Errorf("unknown profile: exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// TestWatchSignals: the first signal cancels with its Interrupt, the second exits at once with
+// its status.
+func TestWatchSignals(t *testing.T) {
+	for _, tc := range []struct {
+		first, second os.Signal
+		code          int
+	}{{syscall.SIGINT, syscall.SIGINT, 130}, {syscall.SIGTERM, syscall.SIGINT, 130}, {syscall.SIGINT, syscall.SIGTERM, 143}} {
+		sigs := make(chan os.Signal)
+		exited := make(chan int, 1)
+		var errOut syncBuffer
+		ctx, stop := cli.WatchSignals(context.Background(), sigs, &errOut, func(c int) { exited <- c })
+		sigs <- tc.first
+		<-ctx.Done()
+		var i cli.Interrupt
+		if !errors.As(context.Cause(ctx), &i) || i.Signal != tc.first {
+			t.Errorf("cause %v, want the Interrupt of %v", context.Cause(ctx), tc.first)
+		}
+		select {
+		case c := <-exited:
+			t.Errorf("exited %d after one signal", c)
+		case <-time.After(20 * time.Millisecond):
+		}
+		sigs <- tc.second
+		if c := <-exited; c != tc.code {
+			t.Errorf("second signal %v: exit %d, want %d", tc.second, c, tc.code)
+		}
+		stop()
+		if !strings.Contains(errOut.String(), "again to quit at once") {
+			t.Errorf("the first signal does not say how to quit at once: %q", errOut.String())
+		}
+	}
+	// Stopped before any signal: the context is not interrupted.
+	ctx, stop := cli.WatchSignals(context.Background(), make(chan os.Signal), &syncBuffer{}, func(int) { t.Error("exit without a signal") })
+	stop()
+	var i cli.Interrupt
+	if errors.As(context.Cause(ctx), &i) {
+		t.Error("a watch stopped without a signal reports an interruption")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var buildOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "driftaudit-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "driftaudit")
+	build := exec.Command("go", "build", "-buildvcs=auto", "-o", bin, "./cmd/driftaudit")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", errors.New(string(out))
+	}
+	return bin, nil
+})
+
+// binary builds cmd/driftaudit once for the tests that need a real process (signals).
+func binary(t *testing.T) string {
+	t.Helper()
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatalf("build driftaudit: %v", err)
+	}
+	return bin
+}
+
+// TestInterruptedScan sends SIGINT (then SIGTERM) to the real binary in the middle of a scan
+// whose GetStages calls hang: it stops, prints the report of what it read marked interrupted,
+// never says the scan could not run, and exits 130 (143).
+func TestInterruptedScan(t *testing.T) {
+	shim := demoShim(t)
+	shim.AddFault(awsemu.Fault{Service: "apigateway", Operation: "GetStages", Kind: awsemu.FaultHang})
+	bin := binary(t)
+	for _, tc := range []struct {
+		signal os.Signal
+		format string
+		code   int
+	}{{syscall.SIGINT, "json", 130}, {syscall.SIGTERM, "text", 143}} {
+		shim.ResetLog()
+		cmd := exec.Command(bin, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", tc.format, "--progress", "never")
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_CONFIG_FILE="+os.DevNull,
+			"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=")
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until the scan is inside: a GetStages call hangs.
+		deadline := time.Now().Add(30 * time.Second)
+		for !hung(shim) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !hung(shim) {
+			cmd.Process.Kill()
+			t.Fatalf("the scan never reached GetStages: stderr %q", errOut.String())
+		}
+		start := time.Now()
+		cmd.Process.Signal(tc.signal)
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != tc.code {
+			t.Errorf("%v: %v, want exit %d; stderr %q", tc.signal, err, tc.code, errOut.String())
+		}
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("%v: took %s to stop", tc.signal, took)
+		}
+		if strings.Contains(errOut.String(), "could not run") {
+			t.Errorf("an interruption is not a failure: stderr %q", errOut.String())
+		}
+		switch tc.format {
+		case "json":
+			var doc struct {
+				Interrupted bool `json:"interrupted"`
+				Summary     struct {
+					Complete    bool `json:"complete"`
+					APIsScanned int  `json:"apis_scanned"`
+				} `json:"summary"`
+				Errors []struct{ Operation string } `json:"errors"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+				t.Fatalf("no JSON report after SIGINT: %v: %q", err, out.String())
+			}
+			if !doc.Interrupted || doc.Summary.Complete || len(doc.Errors) == 0 || doc.Summary.APIsScanned == 0 {
+				t.Errorf("report after SIGINT: interrupted %t, complete %t, %d errors, %d APIs: want interrupted, incomplete, the unread parts as errors, the APIs listed",
+					doc.Interrupted, doc.Summary.Complete, len(doc.Errors), doc.Summary.APIsScanned)
+			}
+		case "text":
+			if !strings.Contains(out.String(), "INTERRUPTED: the run was stopped before it finished") || !strings.Contains(out.String(), "INCOMPLETE") {
+				t.Errorf("the text report after SIGTERM does not say it was interrupted and is incomplete:\n%s", out.String())
+			}
+		}
+	}
+}
+
+func hung(shim *awsemu.Shim) bool {
+	for _, r := range shim.Requests() {
+		if r.Operation == "GetStages" && r.Injected {
+			return true
+		}
+	}
+	return false
+}
+
+// TestBinaryVersion: a binary built in a checkout names the commit it was built from.
+func TestBinaryVersion(t *testing.T) {
+	head, err := exec.Command("git", "-C", filepath.Join("..", ".."), "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	out, err := exec.Command(binary(t), "version", "--format", "json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Commit string }
+	if json.Unmarshal(out, &v) != nil || v.Commit != strings.TrimSpace(string(head)) {
+		t.Errorf("version of a binary built at %s says commit %q", strings.TrimSpace(string(head)), v.Commit)
+	}
+}
