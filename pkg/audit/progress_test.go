@@ -10,10 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
+	"github.com/apigw-drift/driftaudit/pkg/progress"
 	"github.com/apigw-drift/driftaudit/pkg/quota"
 	"github.com/apigw-drift/driftaudit/pkg/report"
 )
@@ -332,5 +337,54 @@ func TestProgressCountsQuotaWaits(t *testing.T) {
 	}
 	if len(cnt.waits[inventory.WaitThrottled]) > 0 {
 		t.Errorf("429 waits told without throttling: %v", cnt.waits[inventory.WaitThrottled])
+	}
+}
+
+// TestProgressLastLineSaysWhatWasScanned: the renderer's plain lines, fed by a real scan, end
+// with a line whose counts are the report's APIs and the requests API Gateway received.
+func TestProgressLastLineSaysWhatWasScanned(t *testing.T) {
+	a := newAccount(t)
+	seedProgress(a)
+	c := testConfig()
+	c.Regions = []string{region, "eu-west-1"}
+	var buf bytes.Buffer
+	r := progress.New(&buf, progress.Options{Mode: progress.ModeAlways})
+	c.Progress = r.Observer()
+	rep, err := audit.Audit(a.ctx, c, a.cfg, auditTime)
+	r.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	for _, n := range a.shim.CountsFor("apigateway") {
+		calls += n
+	}
+	want := fmt.Sprintf("scan ended: regions 2/2, APIs %d/%d, %d calls, 0 throttling waits, elapsed ", rep.Summary.APIsScanned, rep.Summary.APIsScanned, calls)
+	if got := buf.String(); !strings.HasPrefix(got, want) || strings.Count(got, "\n") != 1 || rep.Summary.APIsScanned != 6 {
+		t.Errorf("progress %q, want one line starting %q, of 6 APIs", got, want)
+	}
+}
+
+// TestNoProgressNoHooks: without a Progress, a scan's clients carry the quota limiter and
+// nothing more, so that watching nobody costs nothing per call; with one, one hook more.
+func TestNoProgressNoHooks(t *testing.T) {
+	cfg := awsemu.AWSConfig("http://127.0.0.1:1", region)
+	c := testConfig()
+	// hooks counts the middleware options of the v1 and v2 clients, and tells whether their
+	// retryers are the SDK's own.
+	hooks := func(c audit.Config) (rest, v2 int, sdkRetryers bool) {
+		cl := audit.RegionClients(c, cfg, region)
+		ro, vo := cl.REST.(*apigateway.Client).Options(), cl.V2.(*apigatewayv2.Client).Options()
+		_, restSDK := ro.Retryer.(*retry.Standard)
+		_, v2SDK := vo.Retryer.(*retry.Standard)
+		return len(ro.APIOptions), len(vo.APIOptions), restSDK && v2SDK
+	}
+	rest, v2, sdk := hooks(c)
+	if want := len(cfg.APIOptions) + 1; rest != want || v2 != want || !sdk {
+		t.Errorf("without Progress: %d and %d client hooks, want the configuration's and the limiter: %d; the SDK's retryers: %t", rest, v2, want, sdk)
+	}
+	c.Progress = newCounter()
+	if r, v, sdk := hooks(c); r != rest+1 || v != v2+1 || sdk {
+		t.Errorf("with Progress: %d and %d client hooks, want one more than %d and %d; the SDK's retryers: %t, want them watched", r, v, rest, v2, sdk)
 	}
 }
