@@ -63,6 +63,9 @@ type Config struct {
 	// MaxAccountsInFlight bounds the accounts read at once; each account and region has quota
 	// buckets of its own, as API Gateway's quotas are per account and region.
 	MaxAccountsInFlight int
+	// Progress, when set, watches the scan of Scan and Audit (every account, read in parallel,
+	// reports to it at once): see inventory.Progress. nil watches nothing, at no cost.
+	Progress inventory.Progress
 }
 
 // DefaultMaxAccountsInFlight is how many accounts an audit reads at once by default.
@@ -245,6 +248,9 @@ func scan(ctx context.Context, c Config, cfg aws.Config, judge onAPI) (*inventor
 	default:
 		targets = slices.Compact(slices.Sorted(slices.Values(targets)))
 	}
+	if c.Progress != nil {
+		c.Progress.Planned(len(targets), len(regions))
+	}
 	roles := accounts.Roles{Caller: caller, RoleName: c.RoleName, ExternalID: c.ExternalID, STS: stsClient, Own: cfg.Credentials}
 
 	parts := make([]*inventory.Inventory, len(targets))
@@ -260,7 +266,7 @@ func scan(ctx context.Context, c Config, cfg aws.Config, judge onAPI) (*inventor
 				parts[i] = scanAccount(ctx, c, cfg, roles, account, regions, httpClient, judge)
 			case <-ctx.Done():
 				// Too late to start: every region of the account is recorded as not read.
-				parts[i] = unreadAccount(account, regions, inventory.OpScan, "not read: "+ctx.Err().Error())
+				parts[i] = unreadAccount(c.Progress, account, regions, inventory.OpScan, "not read: "+ctx.Err().Error())
 			}
 		}()
 	}
@@ -302,17 +308,17 @@ func scanAccount(ctx context.Context, c Config, cfg aws.Config, roles accounts.R
 	creds, assumed := roles.For(account)
 	if assumed {
 		if err := ctx.Err(); err != nil {
-			return unreadAccount(account, regions, inventory.OpAssumeRole, "not read: "+err.Error())
+			return unreadAccount(c.Progress, account, regions, inventory.OpAssumeRole, "not read: "+err.Error())
 		}
 		// Assume once, up front: a denied role is one clear error, not one per call.
 		if _, err := creds.Retrieve(ctx); err != nil {
-			return unreadAccount(account, regions, inventory.OpAssumeRole, roles.AssumeError(account, err))
+			return unreadAccount(c.Progress, account, regions, inventory.OpAssumeRole, roles.AssumeError(account, err))
 		}
 		cfg = cfg.Copy()
 		cfg.Credentials = creds
 	}
-	clientsFor := func(region string) inventory.Clients { return regionClients(c, cfg, region, httpClient) }
-	opts := inventory.Options{Concurrency: c.Concurrency}
+	clientsFor := func(region string) inventory.Clients { return regionClients(c, cfg, account, region, httpClient) }
+	opts := inventory.Options{Concurrency: c.Concurrency, Progress: c.Progress}
 	if judge != nil {
 		opts.OnAPI = func(region string, api *inventory.API) { judge(account, region, api) }
 	}
@@ -320,11 +326,14 @@ func scanAccount(ctx context.Context, c Config, cfg aws.Config, roles accounts.R
 }
 
 // unreadAccount is an account of which nothing could be read: each region unread, with the
-// reason as an error of operation op.
-func unreadAccount(account string, regions []string, op, message string) *inventory.Inventory {
+// reason as an error of operation op. Each of its regions is done for progress, never started.
+func unreadAccount(progress inventory.Progress, account string, regions []string, op, message string) *inventory.Inventory {
 	inv := &inventory.Inventory{AccountID: account, CollectedAt: time.Now().UTC()}
 	for _, name := range regions {
 		inv.Regions = append(inv.Regions, inventory.UnreadRegion(account, name, inventory.ScanError{AccountID: account, Region: name, Operation: op, Message: message}))
+		if progress != nil {
+			progress.RegionDone(account, name)
+		}
 	}
 	return inv
 }

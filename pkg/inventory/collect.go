@@ -49,6 +49,9 @@ type Options struct {
 	// Slim it, so that a large account is never held whole. APIs whose reads never started
 	// (the context ended first) are not passed to it.
 	OnAPI func(region string, api *API)
+	// Progress, when set, watches the collection (see Progress for the events); Collect names
+	// the account in its events, CollectRegion names none.
+	Progress Progress
 }
 
 // DefaultConcurrency covers API Gateway's 10 calls per second at up to about 0.8 s a call.
@@ -71,7 +74,7 @@ func Collect(ctx context.Context, accountID string, regions []string, clientsFor
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			reg := CollectRegion(ctx, clientsFor(region), region, opts)
+			reg := collectRegion(ctx, clientsFor(region), accountID, region, opts)
 			reg.Account = accountID
 			for j := range reg.Errors {
 				reg.Errors[j].AccountID = accountID
@@ -118,6 +121,15 @@ func (s *regionScan) fail(scope ScanError, err error) {
 // marked read only when its call succeeds, so that a collection cut short at any point (deadline,
 // cancellation, an error after the last retry) leaves nothing that looks read and empty.
 func CollectRegion(ctx context.Context, clients Clients, region string, opts Options) Region {
+	return collectRegion(ctx, clients, "", region, opts)
+}
+
+func collectRegion(ctx context.Context, clients Clients, account, region string, opts Options) Region {
+	progress := opts.Progress
+	if progress != nil {
+		progress.RegionStarted(account, region)
+		defer progress.RegionDone(account, region)
+	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
 	}
@@ -158,6 +170,9 @@ func CollectRegion(ctx context.Context, clients Clients, region string, opts Opt
 	go func() { defer listWG.Done(); keys, keysErr = s.listAPIKeys(ctx) }()
 	go func() { defer listWG.Done(); domains, domainsErr = s.listDomains(ctx) }()
 	listWG.Wait()
+	if progress != nil {
+		progress.APIsListed(account, region, len(apis)+len(v2APIs))
+	}
 	for _, e := range []struct {
 		op  string
 		err error
@@ -176,6 +191,9 @@ func CollectRegion(ctx context.Context, clients Clients, region string, opts Opt
 				sortAPI(api)
 				opts.OnAPI(region, api)
 			}
+			if progress != nil {
+				progress.APIRead(account, region)
+			}
 			return nil
 		})
 	}
@@ -183,6 +201,9 @@ func CollectRegion(ctx context.Context, clients Clients, region string, opts Opt
 		api := &v2APIs[i]
 		run(ScanError{APIID: api.ID, Operation: OpGetStages}, func(ctx context.Context) error {
 			s.readV2API(ctx, api)
+			if progress != nil {
+				progress.APIRead(account, region)
+			}
 			return nil
 		})
 	}

@@ -6,6 +6,7 @@ package quota
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
@@ -52,6 +53,9 @@ func (l Limits) Validate() error {
 type Limiter struct {
 	all          *rate.Limiter
 	getResources *rate.Limiter
+	// onHeld, when set, is told of every wait of at least minHeld.
+	onHeld  func(operation string, waited time.Duration)
+	minHeld time.Duration
 }
 
 // NewLimiter builds the buckets for l; they start full.
@@ -66,8 +70,30 @@ func bucket(r float64, burst int) *rate.Limiter {
 	return rate.NewLimiter(rate.Limit(r), burst)
 }
 
+// ObserveWaits makes the limiter call onHeld with every call it holds for min or more before
+// letting it go; a wait that ends with its context is not a call held, and is not reported. The
+// wait is measured around the buckets' own wait, so it is the time the call spent held. Call it
+// before the limiter is used; a limiter that observes nothing does not read the clock.
+func (l *Limiter) ObserveWaits(min time.Duration, onHeld func(operation string, waited time.Duration)) {
+	l.onHeld, l.minHeld = onHeld, min
+}
+
 // Wait blocks until operation may be sent, or ctx ends.
 func (l *Limiter) Wait(ctx context.Context, operation string) error {
+	if l.onHeld == nil {
+		return l.wait(ctx, operation)
+	}
+	start := time.Now()
+	if err := l.wait(ctx, operation); err != nil {
+		return err
+	}
+	if waited := time.Since(start); waited >= l.minHeld {
+		l.onHeld(operation, waited)
+	}
+	return nil
+}
+
+func (l *Limiter) wait(ctx context.Context, operation string) error {
 	if operation == "GetResources" {
 		if err := l.getResources.Wait(ctx); err != nil {
 			return err

@@ -305,3 +305,38 @@ func TestAPIOptionWaitsOnEveryAttempt(t *testing.T) {
 		})
 	}
 }
+
+// TestObserveWaitsReportsCallsHeld: a call the buckets let go at once is not reported, one held
+// for its turn is, with the time it was held, and one whose context ends first is not a call held.
+// The bucket refills one token every 200 ms, so the second call is held about that long, far
+// above the 100 ms threshold, and the first one far below it.
+func TestObserveWaitsReportsCallsHeld(t *testing.T) {
+	l := NewLimiter(Limits{Rate: 5, Burst: 1})
+	type held struct {
+		op     string
+		waited time.Duration
+	}
+	var got []held
+	l.ObserveWaits(100*time.Millisecond, func(op string, waited time.Duration) { got = append(got, held{op, waited}) })
+	ctx := t.Context()
+	if err := l.Wait(ctx, "GetStages"); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
+		t.Fatalf("a call with a token at hand was reported held: %+v", got)
+	}
+	if err := l.Wait(ctx, "GetRestApis"); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].op != "GetRestApis" || got[0].waited < 150*time.Millisecond {
+		t.Fatalf("held calls %+v, want one GetRestApis held about 200ms", got)
+	}
+	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancel()
+	if err := l.Wait(short, "GetStages"); err == nil {
+		t.Fatal("a wait longer than its deadline passed")
+	}
+	if len(got) != 1 {
+		t.Errorf("a wait cut short by its context was reported: %+v", got)
+	}
+}
