@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -430,4 +431,52 @@ func TestBinaryVersion(t *testing.T) {
 	if json.Unmarshal(out, &v) != nil || v.Commit != strings.TrimSpace(string(head)) {
 		t.Errorf("version of a binary built at %s says commit %q", strings.TrimSpace(string(head)), v.Commit)
 	}
+}
+
+// TestProgressOnStderr: --progress always writes plain lines to stderr, the last one counting
+// what the report says was read; auto writes nothing off a terminal, nor does --quiet; stdout is
+// the same report whatever the progress.
+func TestProgressOnStderr(t *testing.T) {
+	shim := demoShim(t)
+	base := []string{"scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", "json", "--fail-on", "none"}
+	_, quietOut, quietErr := run(t, append(base, "--quiet")...)
+	if quietErr != "" {
+		t.Errorf("--quiet wrote to stderr: %q", quietErr)
+	}
+	if _, out, errOut := run(t, base...); errOut != "" || out != quietOut {
+		t.Errorf("--progress auto off a terminal: stderr %q, and stdout differs from --quiet's: %t", errOut, out != quietOut)
+	}
+	shim.ResetLog()
+	_, out, errOut := run(t, append(base, "--progress", "always")...)
+	if out != quietOut {
+		t.Error("--progress always changed the report")
+	}
+	var doc struct {
+		Summary struct {
+			APIsScanned int `json:"apis_scanned"`
+		} `json:"summary"`
+	}
+	json.Unmarshal([]byte(out), &doc)
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	last := lines[len(lines)-1]
+	calls := len(shim.Requests()) - countService(shim, "sts")
+	want := []string{"scan ended:", "regions 1/1", fmt.Sprintf("APIs %d/%d", doc.Summary.APIsScanned, doc.Summary.APIsScanned), fmt.Sprintf("%d calls", calls)}
+	for _, w := range want {
+		if !strings.Contains(last, w) {
+			t.Errorf("the last progress line %q does not say %q", last, w)
+		}
+	}
+	if strings.Contains(errOut, "\x1b[") {
+		t.Errorf("plain progress lines hold escape codes: %q", errOut)
+	}
+}
+
+func countService(shim *awsemu.Shim, service string) int {
+	n := 0
+	for _, r := range shim.Requests() {
+		if r.Service == service {
+			n++
+		}
+	}
+	return n
 }

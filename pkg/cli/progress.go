@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apigw-drift/driftaudit/pkg/audit"
+	"github.com/apigw-drift/driftaudit/pkg/progress"
 )
 
 // progressFlags are --progress and --quiet.
@@ -13,7 +14,7 @@ type progressFlags struct {
 }
 
 func (p *progressFlags) register(cmd *cobra.Command) {
-	p.mode = newChoice("auto", "auto", "always", "never")
+	p.mode = newChoice(progress.ModeAuto, progress.Modes...)
 	fs := cmd.Flags()
 	fs.Var(p.mode, "progress", "show progress on stderr: auto (a live line on a terminal), always (on a terminal, or a plain line every few seconds that a CI log keeps) or never")
 	fs.BoolVarP(&p.quiet, "quiet", "q", false, "no progress and no warnings on stderr: only errors")
@@ -22,13 +23,16 @@ func (p *progressFlags) register(cmd *cobra.Command) {
 }
 
 func (p *progressFlags) validate(cmd *cobra.Command) error {
-	if p.quiet && cmd.Flags().Changed("progress") && p.mode.value != "never" {
+	if p.quiet && cmd.Flags().Changed("progress") && p.mode.value != progress.ModeNever {
 		return usageErr(cmd, "--quiet silences --progress %s: pass one of them", p.mode.value)
 	}
 	return nil
 }
 
-// start shows the progress of the scan cfg describes, and returns what stops it.
+// start shows the progress of the scan cfg describes on stderr, and returns what stops it:
+// call it before anything else is written to stderr.
 func (p *progressFlags) start(st *state, cfg *audit.Config) (stop func()) {
-	return func() {}
+	r := progress.New(st.env.Stderr, progress.Options{Mode: p.mode.value, Terminal: isTerminal(st.env.Stderr), Quiet: p.quiet})
+	cfg.Progress = r.Observer()
+	return r.Stop
 }
