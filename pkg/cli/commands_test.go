@@ -480,3 +480,40 @@ func countService(shim *awsemu.Shim, service string) int {
 	}
 	return n
 }
+
+// TestOutputToAPipe: --output to something that is not a regular file (a named pipe here; the
+// same holds for /dev/null and /dev/stdout) is written to, never replaced by a renamed file.
+func TestOutputToAPipe(t *testing.T) {
+	shim := demoShim(t)
+	fifo := filepath.Join(t.TempDir(), "report.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer f.Close()
+		var b bytes.Buffer
+		b.ReadFrom(f)
+		got <- b.Bytes()
+	}()
+	code, _, errOut := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--fail-on", "none", "-o", "json="+fifo)
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	select {
+	case b := <-got:
+		if !json.Valid(b) || len(b) == 0 {
+			t.Errorf("the pipe's reader got %d bytes of no JSON", len(b))
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("nothing reached the pipe's reader")
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the named pipe was replaced: %v, mode %v", err, st.Mode())
+	}
+}
