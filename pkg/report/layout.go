@@ -408,7 +408,7 @@ func placeLabeler(fs []*checks.Finding) func(*checks.Finding) string {
 }
 
 // place names where a finding is in a few words: "orders/prod POST /orders",
-// "partners.example.com base path v1", "usage plan up7k2m payments/v1". withID adds the API's id
+// "partners.example.com base path v1", "usage plan gold (up7k2m) payments/v1". withID adds the API's id
 // to its name.
 func place(f *checks.Finding, withID bool) string {
 	if f.Domain != "" { // a mapping's API is where it leads, not where it is
@@ -419,7 +419,7 @@ func place(f *checks.Finding, withID bool) string {
 	}
 	var parts []string
 	if f.UsagePlanID != "" {
-		parts = append(parts, "usage plan "+f.UsagePlanID)
+		parts = append(parts, "usage plan "+named(f.UsagePlanName, f.UsagePlanID))
 	}
 	api := f.APIName
 	switch {

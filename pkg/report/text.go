@@ -79,7 +79,7 @@ func subject(f checks.Finding) (key, title string) {
 	case f.Domain != "":
 		return "domain\x00" + f.Region + f.Domain, fmt.Sprintf("custom domain %s (%s)", f.Domain, f.Region)
 	case f.UsagePlanID != "":
-		return "plan\x00" + f.Region + f.UsagePlanID, fmt.Sprintf("usage plan %s (%s)", f.UsagePlanID, f.Region)
+		return "plan\x00" + f.Region + f.UsagePlanID, "usage plan " + named(f.UsagePlanName, f.UsagePlanID, f.Region)
 	default:
 		return "api\x00" + f.Region + f.APIID, fmt.Sprintf("API %s (%s, %s)", f.APIName, f.APIID, f.Region)
 	}
@@ -334,12 +334,24 @@ func where(f *checks.Finding) string {
 		parts = append(parts, "base path "+f.BasePath)
 	}
 	if f.UsagePlanID != "" && f.APIID != "" {
-		parts = append(parts, "API "+f.APIID+" stage "+f.Stage)
+		parts = append(parts, "API "+named(f.APIName, f.APIID)+" stage "+f.Stage)
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return "  " + strings.Join(parts, ", ")
+}
+
+// named shows a thing as people look for it, by name, then its id and any other detail:
+// "gold (up7k2m, eu-west-1)"; one without a name is its id and the details: "up7k2m (eu-west-1)".
+func named(name, id string, details ...string) string {
+	if name == "" {
+		if len(details) == 0 {
+			return id
+		}
+		return id + " (" + strings.Join(details, ", ") + ")"
+	}
+	return name + " (" + strings.Join(append([]string{id}, details...), ", ") + ")"
 }
 
 // SummaryLine is the report in one line: counts by severity, APIs, and whether the scan read
