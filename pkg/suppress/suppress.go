@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -324,6 +325,31 @@ func Apply(findings []checks.Finding, tags map[string]map[string]string, s *Set,
 			e := s.entries[i]
 			out.Warnings = append(out.Warnings, fmt.Sprintf("suppression %s entry %d (check %s, api %s) expired on %s; its findings are reported again", s.source, i+1, e.Check, e.API, e.Expires))
 		}
+	}
+	return out
+}
+
+// Stale lists, as report warnings, the entries that match none of the findings of a complete
+// scan: those that stand (expired suppressions' included) and those suppressed, by the file or
+// by the tag. An entry whose check did not run (not in ran) could not have matched and is not
+// stale. Only a complete scan can tell: in an incomplete one, the finding may be in what was
+// not read, and the caller says nothing.
+func (s *Set) Stale(findings []checks.Finding, suppressed []Suppressed, ran []checks.Check) []string {
+	var out []string
+	for i, e := range s.entriesOrNil() {
+		if e.Check != "all" && !slices.ContainsFunc(ran, func(c checks.Check) bool { return c.ID == e.Check }) {
+			continue
+		}
+		if slices.ContainsFunc(findings, e.matches) || slices.ContainsFunc(suppressed, func(sf Suppressed) bool { return e.matches(sf.Finding) }) {
+			continue
+		}
+		what := "check " + e.Check + ", api " + e.API
+		for _, p := range [][2]string{{"stage", e.Stage}, {"account", e.Account}} {
+			if p[1] != "" {
+				what += ", " + p[0] + " " + p[1]
+			}
+		}
+		out = append(out, fmt.Sprintf("stale suppression: entry %d (line %d) in %s matched no finding (%s); remove it if what it silenced is gone", i+1, e.line, s.source, what))
 	}
 	return out
 }

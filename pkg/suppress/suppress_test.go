@@ -199,3 +199,50 @@ suppressions:
 		t.Error("a bad account pattern was accepted")
 	}
 }
+
+// TestStale: an entry that matches no finding of a complete scan, standing or suppressed (by
+// the file, by an earlier entry's match, or by the tag), is stale, said with its number, line
+// and file; an entry of a check that did not run is not.
+func TestStale(t *testing.T) {
+	set := parse(t, `suppressions:
+  - {check: missing-options, api: "legacy-*", reason: "server to server only"}
+  - {check: missing-options, api: "*", reason: "shadowed by entry 1, still matching"}
+  - check: undeployed-changes
+    api: a1
+    stage: dev
+    reason: "dev drifts on purpose"
+  - {check: never-deployed, api: tagged, reason: "also tagged"}
+  - {check: never-deployed, api: "d*", reason: "expired but matching", expires: 2026-01-01}
+  - {check: waf-not-attached, api: "*", reason: "the check does not run"}
+  - {check: all, api: gone, account: "1111*", reason: "an API deleted long ago"}
+`)
+	in := []checks.Finding{
+		finding("missing-options", "l1", "legacy-orders", ""),
+		finding("undeployed-changes", "a1", "api", "prod"), // not dev: entry 3 matches nothing
+		finding("never-deployed", "t1", "tagged", ""),
+		finding("never-deployed", "d1", "draft", ""),
+	}
+	tags := map[string]map[string]string{suppress.TagKey("", "eu-west-1", "t1"): {suppress.TagName: "all"}}
+	out := suppress.Apply(in, tags, set, now)
+	var ran []checks.Check
+	for _, c := range checks.All() {
+		if c.ID != "waf-not-attached" {
+			ran = append(ran, c)
+		}
+	}
+	got := set.Stale(out.Findings, out.Suppressed, ran)
+	want := []string{
+		"stale suppression: entry 3 (line 4) in test.yaml matched no finding (check undeployed-changes, api a1, stage dev); remove it if what it silenced is gone",
+		"stale suppression: entry 7 (line 11) in test.yaml matched no finding (check all, api gone, account 1111*); remove it if what it silenced is gone",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stale\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := set.Stale(out.Findings, out.Suppressed, checks.All()); len(got) != 3 || !strings.Contains(got[1], "entry 6 (line 10)") {
+		t.Errorf("with waf-not-attached run, entry 6 is stale too: %q", got)
+	}
+	var none *suppress.Set
+	if got := none.Stale(in, nil, checks.All()); got != nil {
+		t.Errorf("no file, no stale entry: %q", got)
+	}
+}
