@@ -53,6 +53,10 @@ type Config struct {
 	Selection checks.Selection
 	// Suppressions silence findings with a reason (nil for none); the tag always applies.
 	Suppressions *suppress.Set
+	// PartOfRun says this audit is one part of a larger run (an organization run's account and
+	// region): a suppression that matches nothing here may match in another part, so the
+	// report says nothing of stale suppressions and whoever joins the parts does.
+	PartOfRun bool
 	// Accounts lists the accounts to audit; with Organization, every ACTIVE account of the
 	// caller's organization is. Neither means the caller's own account. Every account but the
 	// caller's is read through sts:AssumeRole of RoleName (with ExternalID, if set).
@@ -409,6 +413,9 @@ func evaluate(inv *inventory.Inventory, c Config, now time.Time, selected []chec
 		}
 	}
 	rep.Summary.Suppressed = len(out.Suppressed)
+	if rep.Summary.Complete && !c.PartOfRun { // what was not read may hold an entry's finding
+		rep.Warnings = append(rep.Warnings, c.Suppressions.Stale(rep.Findings, rep.Suppressed, selected)...)
+	}
 	return rep
 }
 

@@ -79,8 +79,10 @@ type Finding struct {
 	Domain      string `json:"domain,omitempty"`
 	BasePath    string `json:"base_path,omitempty"`
 	UsagePlanID string `json:"usage_plan_id,omitempty"`
-	Message     string `json:"message"`
-	Remediation string `json:"remediation"`
+	// UsagePlanName is the usage plan's name, for people; the id locates the finding.
+	UsagePlanName string `json:"usage_plan_name,omitempty"`
+	Message       string `json:"message"`
+	Remediation   string `json:"remediation"`
 	// Change and FirstSeen compare the finding with a baseline report (a previous run): "new",
 	// or "standing" since FirstSeen. Empty without a baseline.
 	Change    string     `json:"change,omitempty"`

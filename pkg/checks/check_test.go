@@ -438,9 +438,9 @@ func TestFingerprint(t *testing.T) {
 		t.Fatalf("fingerprint %q is not 32 hex digits", id)
 	}
 	same := base
-	same.Message, same.Severity, same.Remediation, same.APIName = "another message", Warning, "another fix", "renamed"
+	same.Message, same.Severity, same.Remediation, same.APIName, same.UsagePlanName = "another message", Warning, "another fix", "renamed", "renamed plan"
 	if Fingerprint(same) != id {
-		t.Error("the message, severity, remediation or API name changed the fingerprint")
+		t.Error("the message, severity, remediation, API name or usage plan name changed the fingerprint")
 	}
 	for name, change := range map[string]func(*Finding){
 		"account": func(f *Finding) { f.AccountID = "222222222222" }, "region": func(f *Finding) { f.Region = "us-east-1" },

@@ -46,7 +46,7 @@ var unkeyedUsagePlan = Check{
 			} else {
 				msg += ": nobody can be metered or throttled by it"
 			}
-			out = append(out, Finding{Severity: sev, UsagePlanID: plan.ID, Message: msg, Remediation: fix})
+			out = append(out, Finding{Severity: sev, UsagePlanID: plan.ID, UsagePlanName: plan.Name, Message: msg, Remediation: fix})
 		}
 		return out
 	},
@@ -205,7 +205,7 @@ var usagePlanDanglingStage = Check{
 					continue
 				}
 				f := Finding{
-					Severity: Warning, UsagePlanID: plan.ID, Stage: as.Stage, APIID: as.APIID,
+					Severity: Warning, UsagePlanID: plan.ID, UsagePlanName: plan.Name, Stage: as.Stage, APIID: as.APIID,
 					Message: fmt.Sprintf("usage plan %q (%s) lists %s: the plan meters nothing there, and a new stage of that name would silently inherit its limits",
 						plan.Name, plan.ID, what),
 					Remediation: fmt.Sprintf("aws apigateway update-usage-plan --usage-plan-id %s --patch-operations op=remove,path=/apiStages,value=%s:%s --region %s",

@@ -16,14 +16,16 @@ func keyedOrders() regionOpt {
 }
 
 func TestUnkeyedUsagePlan(t *testing.T) {
-	planFinding := func(sev Severity, id string) Finding { return Finding{Severity: sev, UsagePlanID: id} }
+	planFinding := func(sev Severity, id, name string) Finding {
+		return Finding{Severity: sev, UsagePlanID: id, UsagePlanName: name}
+	}
 	newKey := "aws apigateway create-usage-plan-key --usage-plan-id p1 --key-type API_KEY --key-id $(aws apigateway create-api-key --name gold-key --enabled --query id --output text --region eu-west-1) --region eu-west-1"
 	runCases(t, unkeyedUsagePlan, []checkCase{
 		{
 			name:   "only plan of a key-required stage, without keys",
 			region: region(keyedOrders(), plan("p1", "gold", covers("a1", "prod"))),
 			want: []expect{{
-				Finding: planFinding(Critical, "p1"),
+				Finding: planFinding(Critical, "p1", "gold"),
 				msg:     []string{`usage plan "gold" (p1) has no API keys`, `no other plan with an enabled key covers orders (a1) stage "prod"`, "reject every request with 403"},
 				fix:     []string{newKey},
 			}},
@@ -32,7 +34,7 @@ func TestUnkeyedUsagePlan(t *testing.T) {
 			name:   "only plan of a key-required stage, with disabled keys only",
 			region: region(keyedOrders(), plan("p1", "gold", covers("a1", "prod"), planKeys("k1", "k2")), apiKey("k1", false), apiKey("k2", false)),
 			want: []expect{{
-				Finding: planFinding(Critical, "p1"),
+				Finding: planFinding(Critical, "p1", "gold"),
 				msg:     []string{"has only disabled API keys (k1, k2)", `stage "prod"`},
 				fix:     []string{"aws apigateway update-api-key --api-key k1 --patch-operations op=replace,path=/enabled,value=true --region eu-west-1"},
 			}},
@@ -43,8 +45,8 @@ func TestUnkeyedUsagePlan(t *testing.T) {
 				plan("p1", "gold", covers("a1", "prod")),
 				plan("p2", "silver", covers("a1", "prod"), planKeys("k2")), apiKey("k2", false)),
 			want: []expect{
-				{Finding: planFinding(Critical, "p1"), msg: []string{"has no API keys", "no other plan with an enabled key covers"}, notMsg: []string{"only plan"}, fix: []string{newKey}},
-				{Finding: planFinding(Critical, "p2"), msg: []string{"has only disabled API keys (k2)", "no other plan with an enabled key covers"}, fix: []string{"--api-key k2"}},
+				{Finding: planFinding(Critical, "p1", "gold"), msg: []string{"has no API keys", "no other plan with an enabled key covers"}, notMsg: []string{"only plan"}, fix: []string{newKey}},
+				{Finding: planFinding(Critical, "p2", "silver"), msg: []string{"has only disabled API keys (k2)", "no other plan with an enabled key covers"}, fix: []string{"--api-key k2"}},
 			},
 		},
 		{
@@ -52,8 +54,8 @@ func TestUnkeyedUsagePlan(t *testing.T) {
 			region: region(keyedOrders(),
 				plan("p1", "gold", covers("a1", "dev")), plan("p3", "Gold tier/EU", planKeys())),
 			want: []expect{
-				{Finding: planFinding(Warning, "p1"), msg: []string{`usage plan "gold" (p1) has no API keys`, "nobody can be metered or throttled by it"}, notMsg: []string{"403"}, fix: []string{newKey}},
-				{Finding: planFinding(Warning, "p3"), msg: []string{`"Gold tier/EU" (p3)`}, fix: []string{"--usage-plan-id p3", "--name Gold-tier-EU-key"}},
+				{Finding: planFinding(Warning, "p1", "gold"), msg: []string{`usage plan "gold" (p1) has no API keys`, "nobody can be metered or throttled by it"}, notMsg: []string{"403"}, fix: []string{newKey}},
+				{Finding: planFinding(Warning, "p3", "Gold tier/EU"), msg: []string{`"Gold tier/EU" (p3)`}, fix: []string{"--usage-plan-id p3", "--name Gold-tier-EU-key"}},
 			},
 		},
 		{
@@ -61,7 +63,7 @@ func TestUnkeyedUsagePlan(t *testing.T) {
 			region: region(keyedOrders(),
 				plan("p1", "gold", covers("a1", "prod")),
 				plan("p2", "silver", covers("a1", "prod"), planKeys("k1")), apiKey("k1", true)),
-			want: []expect{{Finding: planFinding(Warning, "p1"), msg: []string{"has no API keys"}, fix: []string{newKey}}},
+			want: []expect{{Finding: planFinding(Warning, "p1", "gold"), msg: []string{"has no API keys"}, fix: []string{newKey}}},
 		},
 		{
 			// Critical or warning depends on the unread plan: silence, not a guessed severity.
@@ -76,7 +78,7 @@ func TestUnkeyedUsagePlan(t *testing.T) {
 				plan("p1", "gold", covers("a1", "prod")),
 				plan("p2", "silver", covers("a1", "prod"), planKeysUnread()),
 				plan("p3", "bronze", covers("a1", "prod"), planKeys("k1")), apiKey("k1", true)),
-			want: []expect{{Finding: planFinding(Warning, "p1"), fix: []string{newKey}}},
+			want: []expect{{Finding: planFinding(Warning, "p1", "gold"), fix: []string{newKey}}},
 		},
 		{
 			name: "no keys, the stage's snapshot is unread: silent",
@@ -88,7 +90,7 @@ func TestUnkeyedUsagePlan(t *testing.T) {
 			name: "no keys, the API is gone: warning",
 			region: region(keyedOrders(),
 				plan("p1", "gold", covers("a9", "prod"))),
-			want: []expect{{Finding: planFinding(Warning, "p1"), fix: []string{newKey}}},
+			want: []expect{{Finding: planFinding(Warning, "p1", "gold"), fix: []string{newKey}}},
 		},
 		{
 			name:   "no keys, the API list is unread: silent",
@@ -108,7 +110,7 @@ func TestUnkeyedUsagePlan(t *testing.T) {
 			region: region(keyedOrders(), regionUnread(inventory.OpGetAPIKeys),
 				plan("p1", "gold", covers("a1", "prod")),
 				plan("p2", "silver", covers("a1", "dev"), planKeys("k1"))),
-			want: []expect{{Finding: planFinding(Critical, "p1"), msg: []string{"has no API keys"}, fix: []string{newKey}}},
+			want: []expect{{Finding: planFinding(Critical, "p1", "gold"), msg: []string{"has no API keys"}, fix: []string{newKey}}},
 		},
 		{
 			name: "plans with an enabled key, or a key missing from the key list",
@@ -197,7 +199,7 @@ func TestUsagePlanDanglingStage(t *testing.T) {
 			name:   "plan lists an API that does not exist",
 			region: region(keyedOrders(), plan("p1", "gold", covers("a1", "prod"), covers("a9", "prod"))),
 			want: []expect{{
-				Finding: Finding{Severity: Warning, UsagePlanID: "p1", APIID: "a9", Stage: "prod"},
+				Finding: Finding{Severity: Warning, UsagePlanID: "p1", UsagePlanName: "gold", APIID: "a9", Stage: "prod"},
 				msg:     []string{`usage plan "gold" (p1) lists API a9, which does not exist in eu-west-1`, "meters nothing there"},
 				fix:     []string{"aws apigateway update-usage-plan --usage-plan-id p1 --patch-operations op=remove,path=/apiStages,value=a9:prod --region eu-west-1"},
 			}},
@@ -206,7 +208,7 @@ func TestUsagePlanDanglingStage(t *testing.T) {
 			name:   "plan lists a stage that does not exist",
 			region: region(keyedOrders(), plan("p1", "gold", covers("a1", "beta"), covers("a1", "dev"))),
 			want: []expect{{
-				Finding: Finding{Severity: Warning, UsagePlanID: "p1", APIID: "a1", APIName: "orders", Stage: "beta"},
+				Finding: Finding{Severity: Warning, UsagePlanID: "p1", UsagePlanName: "gold", APIID: "a1", APIName: "orders", Stage: "beta"},
 				msg:     []string{`lists stage "beta" of API "orders" (a1), which does not exist`},
 				fix:     []string{"aws apigateway update-usage-plan --usage-plan-id p1 --patch-operations op=remove,path=/apiStages,value=a1:beta --region eu-west-1"},
 			}},

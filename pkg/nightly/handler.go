@@ -136,7 +136,7 @@ func (h *Handler) logReport(ctx context.Context, rep *report.Report, duration ti
 	for _, f := range rep.Findings {
 		h.Logger.InfoContext(ctx, "finding", "check", f.Check, "severity", f.Severity.String(), "account_id", f.AccountID, "region", f.Region, "api_id", f.APIID,
 			"api_name", f.APIName, "stage", f.Stage, "path", f.Path, "method", f.Method, "domain", f.Domain, "base_path", f.BasePath,
-			"usage_plan_id", f.UsagePlanID, "message", f.Message, "remediation", f.Remediation)
+			"usage_plan_id", f.UsagePlanID, "usage_plan_name", f.UsagePlanName, "message", f.Message, "remediation", f.Remediation)
 	}
 	for _, e := range rep.Errors {
 		h.Logger.WarnContext(ctx, "scan error", "account_id", e.AccountID, "region", e.Region, "api_id", e.APIID, "operation", e.Operation, "message", e.Message)

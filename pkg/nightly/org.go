@@ -246,6 +246,7 @@ func (h *Handler) ScanItem(ctx context.Context, payload json.RawMessage) (*ScanO
 	}
 	cfg := h.Config.Audit
 	cfg.Regions, cfg.Accounts, cfg.Organization = []string{in.Region}, []string{in.AccountID}, false
+	cfg.PartOfRun = true // the join judges stale suppressions, over every account and region
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("invocation payload: %w", err)
 	}
@@ -389,7 +390,11 @@ func (h *Handler) joinReports(ctx context.Context, runID string, state JoinState
 		}
 		parts = append(parts, rep)
 	}
-	return report.Merge(parts, missing, now), nil
+	rep := report.Merge(parts, missing, now)
+	if rep.Summary.Complete { // an entry's finding may be in what was not read
+		rep.Warnings = append(rep.Warnings, h.Config.Audit.Suppressions.Stale(rep.Findings, rep.Suppressed, rep.Ran)...)
+	}
+	return rep, nil
 }
 
 func (h *Handler) put(ctx context.Context, key string, body io.ReadSeeker) error {

@@ -374,11 +374,11 @@ func mediumReport() *report.Report {
 			f.Message = "API billing has no deployment"
 		}),
 		at(finding("unkeyed-usage-plan", "us-east-1", ""), func(f *checks.Finding) {
-			f.APIName, f.UsagePlanID = "", "up7k2m"
+			f.APIName, f.UsagePlanID, f.UsagePlanName = "", "up7k2m", "Gold"
 			f.Message = "usage plan Gold throttles stages whose methods do not require an API key"
 		}),
 		at(finding("usage-plan-dangling-stage", "us-east-1", "zz0000"), func(f *checks.Finding) {
-			f.APIName, f.UsagePlanID, f.Stage = "", "up7k2m", "old"
+			f.APIName, f.UsagePlanID, f.UsagePlanName, f.Stage = "", "up7k2m", "Gold", "old"
 			f.Message = "usage plan Gold names stage old of API zz0000, which does not exist"
 		}),
 		at(finding("base-path-gap", "us-east-1", "", checks.Warning), func(f *checks.Finding) {

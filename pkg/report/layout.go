@@ -116,19 +116,24 @@ func (r *Report) changesLine() string {
 func (r *Report) baselineTime() string { return r.Baseline.GeneratedAt.Format("2006-01-02 15:04 MST") }
 
 // selection is what a rendering shows of the findings and the resolved findings: all of them,
-// or under a limit the first ones in the order they matter to the reader: the new findings,
-// the resolved ones, then the others worst first, drift before hygiene at one severity.
+// or those at or above a minimum severity, of which under a limit the first ones in the order
+// they matter to the reader: the new findings, the resolved ones, then the others worst first,
+// drift before hygiene at one severity.
 type selection struct {
 	all  bool
 	keep map[*checks.Finding]bool
-	// left counts, by severity, the findings left out; newLeft the new ones among them,
-	// resolvedLeft the resolved ones; baseline says whether there are new ones at all.
+	// left counts, by severity, the findings left out by the limit; newLeft the new ones among
+	// them, resolvedLeft the resolved ones; baseline says whether there are new ones at all.
 	left                  [checks.Critical + 1]int
 	newLeft, resolvedLeft int
 	baseline              bool
+	// min is the minimum severity shown; below and resolvedBelow count the findings and the
+	// resolved findings under it, which no limit counts again.
+	min                  checks.Severity
+	below, resolvedBelow int
 }
 
-// findingsLeft counts the findings left out, resolved ones aside.
+// findingsLeft counts the findings left out by the limit, resolved ones aside.
 func (s *selection) findingsLeft() int {
 	n := 0
 	for _, c := range s.left {
@@ -137,21 +142,39 @@ func (s *selection) findingsLeft() int {
 	return n
 }
 
-// choose selects at most limit findings and resolved findings to show (all when negative).
-func (r *Report) choose(limit int) *selection {
-	if limit < 0 || limit >= len(r.Findings)+len(r.Resolved) {
-		return &selection{all: true}
+// choose selects the findings and resolved findings at or above least (every one when 0),
+// and of them at most limit (all when negative).
+func (r *Report) choose(limit int, least checks.Severity) *selection {
+	s := &selection{baseline: r.Baseline != nil, min: least}
+	for i := range r.Findings {
+		if r.Findings[i].Severity < least {
+			s.below++
+		}
+	}
+	for i := range r.Resolved {
+		if r.Resolved[i].Severity < least {
+			s.resolvedBelow++
+		}
+	}
+	candidates := len(r.Findings) + len(r.Resolved) - s.below - s.resolvedBelow
+	if s.below+s.resolvedBelow == 0 && (limit < 0 || limit >= candidates) {
+		s.all = true
+		return s
 	}
 	var order, rest []*checks.Finding
 	for i := range r.Findings {
-		if f := &r.Findings[i]; r.isNew(f) {
+		switch f := &r.Findings[i]; {
+		case f.Severity < least:
+		case r.isNew(f):
 			order = append(order, f)
-		} else {
+		default:
 			rest = append(rest, f)
 		}
 	}
 	for i := range r.Resolved {
-		order = append(order, &r.Resolved[i])
+		if f := &r.Resolved[i]; f.Severity >= least {
+			order = append(order, f)
+		}
 	}
 	sort.SliceStable(rest, func(i, j int) bool {
 		if rest[i].Severity != rest[j].Severity {
@@ -160,12 +183,15 @@ func (r *Report) choose(limit int) *selection {
 		return !isHygiene(rest[i]) && isHygiene(rest[j])
 	})
 	order = append(order, rest...)
-	s := &selection{keep: make(map[*checks.Finding]bool, limit), baseline: r.Baseline != nil}
-	for _, f := range order[:limit] {
+	if limit >= 0 && limit < len(order) {
+		order = order[:limit]
+	}
+	s.keep = make(map[*checks.Finding]bool, len(order))
+	for _, f := range order {
 		s.keep[f] = true
 	}
 	for i := range r.Findings {
-		if f := &r.Findings[i]; !s.keep[f] {
+		if f := &r.Findings[i]; !s.keep[f] && f.Severity >= least {
 			s.left[f.Severity]++
 			if r.isNew(f) {
 				s.newLeft++
@@ -173,7 +199,7 @@ func (r *Report) choose(limit int) *selection {
 		}
 	}
 	for i := range r.Resolved {
-		if !s.keep[&r.Resolved[i]] {
+		if f := &r.Resolved[i]; !s.keep[f] && f.Severity >= least {
 			s.resolvedLeft++
 		}
 	}
@@ -182,7 +208,7 @@ func (r *Report) choose(limit int) *selection {
 
 // FindingsLeftOut counts the findings (resolved ones aside) that a text report limited to
 // maxFindings leaves out.
-func (r *Report) FindingsLeftOut(maxFindings int) int { return r.choose(maxFindings).findingsLeft() }
+func (r *Report) FindingsLeftOut(maxFindings int) int { return r.choose(maxFindings, 0).findingsLeft() }
 
 // leftOutLine tells what a limited rendering left out; "" when nothing. Without a baseline the
 // findings left out are never worse than those shown; with one, the new ones come first.
@@ -191,13 +217,23 @@ func (s *selection) leftOutLine(note string) string {
 	if n == 0 {
 		return ""
 	}
-	which := ", of lower or equal severity,"
+	return strings.TrimSpace(fmt.Sprintf("%d more finding(s)%s are left out of this message (%s). %s", n, s.which(", "), s.leftBySeverity(), note))
+}
+
+// which says, for the line that counts the findings left out, which they are: never worse than
+// those shown, or with a baseline how many are new.
+func (s *selection) which(sep string) string {
 	switch {
 	case s.baseline && s.newLeft == 0:
-		which = ", none of them new,"
+		return sep + "none of them new,"
 	case s.baseline:
-		which = fmt.Sprintf(", %d of them new,", s.newLeft)
+		return fmt.Sprintf("%s%d of them new,", sep, s.newLeft)
 	}
+	return sep + "of lower or equal severity,"
+}
+
+// leftBySeverity counts the findings left out by severity: "2 critical, 3 warning, 1 resolved".
+func (s *selection) leftBySeverity() string {
 	var parts []string
 	for _, sev := range []checks.Severity{checks.Critical, checks.Warning, checks.Info} {
 		if c := s.left[sev]; c > 0 {
@@ -207,7 +243,19 @@ func (s *selection) leftOutLine(note string) string {
 	if s.resolvedLeft > 0 {
 		parts = append(parts, fmt.Sprintf("%d resolved", s.resolvedLeft))
 	}
-	return strings.TrimSpace(fmt.Sprintf("%d more finding(s)%s are left out of this message (%s). %s", n, which, strings.Join(parts, ", "), note))
+	return strings.Join(parts, ", ")
+}
+
+// belowLine tells how many findings the minimum severity left out; "" when none.
+func (s *selection) belowLine() string {
+	if s.below+s.resolvedBelow == 0 {
+		return ""
+	}
+	what := plural(s.below, "finding")
+	if s.resolvedBelow > 0 {
+		what += fmt.Sprintf(" (and %d resolved)", s.resolvedBelow)
+	}
+	return fmt.Sprintf("%s below %s not shown (--min-severity %s)", what, s.min, s.min)
 }
 
 // part is one scope of a report (all of it, or one account), split into its sections; each
@@ -408,7 +456,7 @@ func placeLabeler(fs []*checks.Finding) func(*checks.Finding) string {
 }
 
 // place names where a finding is in a few words: "orders/prod POST /orders",
-// "partners.example.com base path v1", "usage plan up7k2m payments/v1". withID adds the API's id
+// "partners.example.com base path v1", "usage plan gold (up7k2m) payments/v1". withID adds the API's id
 // to its name.
 func place(f *checks.Finding, withID bool) string {
 	if f.Domain != "" { // a mapping's API is where it leads, not where it is
@@ -419,7 +467,7 @@ func place(f *checks.Finding, withID bool) string {
 	}
 	var parts []string
 	if f.UsagePlanID != "" {
-		parts = append(parts, "usage plan "+f.UsagePlanID)
+		parts = append(parts, "usage plan "+named(f.UsagePlanName, f.UsagePlanID))
 	}
 	api := f.APIName
 	switch {

@@ -2,20 +2,152 @@ package report
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 )
 
-// WriteMarkdown writes the report for a ticket or a pull request, in the order of the text
-// report: the summary tables (and the accounts, worst first, when there are several); then for
-// each account what is new and what was resolved since the baseline, the drift as a table per
-// API (or usage plan, or custom domain) worst first with each remediation in a code block, and
-// the hygiene findings as one table row per check with one fix; then the scan errors,
-// suppressed findings and warnings.
+// MaxMarkdownChars is the most characters a GitHub pull-request or issue comment holds.
+const MaxMarkdownChars = 65536
+
+// MarkdownOptions shape a Markdown report.
+type MarkdownOptions struct {
+	// MinSeverity, when set, leaves the findings (and suppressed findings) below it out of the
+	// lists, and says how many; every count stays whole.
+	MinSeverity checks.Severity
+	// MaxChars bounds the document in characters (runes, as GitHub counts them); 0 means
+	// MaxMarkdownChars, negative no bound. A report that would be longer keeps its summary and
+	// the findings that matter most (new ones first, then worst first) and ends with a line
+	// that counts the rest and says where they are (FullReport).
+	MaxChars int
+	// FullReport says where every finding can be read; "" means the JSON report.
+	FullReport string
+}
+
+// WriteMarkdown writes the report for a ticket or a pull request, within one comment
+// (MaxMarkdownChars): WriteMarkdownOptions with the default options.
 func (r *Report) WriteMarkdown(w io.Writer) error {
+	return r.WriteMarkdownOptions(w, MarkdownOptions{})
+}
+
+// WriteMarkdownOptions writes the report for a ticket or a pull request, in the order of the
+// text report: the summary tables (and the accounts, worst first, when there are several); then
+// for each account what is new and what was resolved since the baseline, the drift as a table
+// per API (or usage plan, or custom domain) worst first with each remediation in a code block,
+// and the hygiene findings as one table row per check with one fix; then the scan errors,
+// suppressed findings and warnings. When that is longer than opts.MaxChars, it keeps as many
+// findings as fit, in the order they matter, at most maxErrorsInMarkdown scan errors and
+// maxSuppressedInLimited suppressed findings, and ends with the line that counts the rest.
+func (r *Report) WriteMarkdownOptions(w io.Writer, opts MarkdownOptions) error {
+	if opts.FullReport == "" {
+		opts.FullReport = "the JSON report, `driftaudit scan --format json`"
+	}
+	limit := opts.MaxChars
+	if limit == 0 {
+		limit = MaxMarkdownChars
+	}
+	whole := mdLimits{errors: -1, suppressed: -1, opts: opts}
+	if limit < 0 {
+		return r.writeMarkdown(w, r.choose(-1, opts.MinSeverity), whole)
+	}
+	render := func(sel *selection, lim mdLimits) (string, bool) {
+		b := runeCappedBuffer{limit: limit}
+		if err := r.writeMarkdown(&b, sel, lim); err != nil {
+			return "", false
+		}
+		return b.String(), true
+	}
+	if doc, ok := render(r.choose(-1, opts.MinSeverity), whole); ok {
+		_, err := io.WriteString(w, doc)
+		return err
+	}
+	cut := mdLimits{errors: min(len(r.Errors), maxErrorsInMarkdown), suppressed: maxSuppressedInLimited, opts: opts, limited: true}
+	// The largest number of findings that fits, by bisection: a rendering grows with it.
+	best := ""
+	lo, hi := 0, len(r.Findings)+len(r.Resolved)
+	for lo <= hi {
+		mid := (lo + hi) / 2
+		if doc, ok := render(r.choose(mid, opts.MinSeverity), cut); ok {
+			best, lo = doc, mid+1
+		} else {
+			hi = mid - 1
+		}
+	}
+	if best == "" {
+		// Not even the summary with no finding fits (thousands of accounts or scan errors):
+		// the document is cut, and still ends with the line that says what is missing.
+		cut.errors, cut.suppressed = 0, 0
+		var b strings.Builder
+		sel := r.choose(0, opts.MinSeverity)
+		if err := r.writeMarkdown(&b, sel, cut); err != nil {
+			return err
+		}
+		tail := "\n\n" + r.mdLeftOutLine(sel, cut) + "\n"
+		doc := []rune(b.String())
+		best = string(doc[:max(0, limit-utf8.RuneCountInString(tail))]) + tail
+	}
+	_, err := io.WriteString(w, best)
+	return err
+}
+
+// maxErrorsInMarkdown bounds the scan errors listed in a Markdown report that has to be cut.
+const maxErrorsInMarkdown = 50
+
+// mdLimits are what a Markdown rendering lists: at most errors scan errors and suppressed
+// suppressed findings (all when negative); limited says the findings were cut to fit.
+type mdLimits struct {
+	errors, suppressed int
+	limited            bool
+	opts               MarkdownOptions
+}
+
+// runeCappedBuffer is a strings.Builder that refuses to grow past limit runes.
+type runeCappedBuffer struct {
+	strings.Builder
+	runes, limit int
+}
+
+func (c *runeCappedBuffer) Write(p []byte) (int, error) {
+	// A rune split across two writes counts twice: the cap errs on the safe side.
+	n := utf8.RuneCount(p)
+	if c.runes+n > c.limit {
+		return 0, errTooLong
+	}
+	c.runes += n
+	return c.Builder.Write(p)
+}
+
+var errTooLong = errors.New("longer than the Markdown limit")
+
+// mdLeftOutLine counts the findings a limited rendering left out and says where they are; ""
+// when it left out none.
+func (r *Report) mdLeftOutLine(sel *selection, lim mdLimits) string {
+	n := sel.findingsLeft() + sel.resolvedLeft
+	if !lim.limited || n == 0 {
+		return ""
+	}
+	limit := lim.opts.MaxChars
+	if limit <= 0 {
+		limit = MaxMarkdownChars
+	}
+	return fmt.Sprintf("**%s not shown** (%s-character limit of a comment; %s%s): see %s.",
+		plural(n, "more finding"), thousands(limit), sel.leftBySeverity(), strings.TrimSuffix(sel.which("; "), ","), lim.opts.FullReport)
+}
+
+// thousands writes n with a comma between thousands: 65,536.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func (r *Report) writeMarkdown(w io.Writer, sel *selection, lim mdLimits) error {
 	b := bufio.NewWriter(w)
 	account := r.AccountID
 	if account == "" {
@@ -53,7 +185,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(b, "\nNo findings in what could be read; see the scan errors.\n")
 		}
 	}
-	m := mdWriter{b: b, r: r, multiRegion: len(r.Regions) > 1}
+	m := mdWriter{b: b, r: r, sel: sel, multiRegion: len(r.Regions) > 1}
 	if !r.MultiAccount() {
 		m.part(r.split("", true), "##")
 	} else {
@@ -67,24 +199,46 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			}
 			fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %s |\n", accountName(id), a.BySeverity["critical"], a.BySeverity["warning"], a.BySeverity["info"], a.Errors, done)
 		}
-		all := &selection{all: true}
 		for _, id := range order {
-			if p := r.split(id, false); !all.empty(p) {
+			if p := r.split(id, false); !sel.empty(p) {
 				fmt.Fprintf(b, "\n## Account %s\n", accountName(id))
 				m.part(p, "###")
 			}
 		}
 	}
+	if line := sel.belowLine(); line != "" {
+		fmt.Fprintf(b, "\n%s.\n", line)
+	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(b, "\n## Scan errors\n\nWhat these calls would have read is missing from this report.\n\n| account | region | API | operation | error |\n|---|---|---|---|---|\n")
-		for _, e := range r.Errors {
+		shown := r.Errors
+		if lim.errors >= 0 && lim.errors < len(shown) {
+			shown = shown[:lim.errors]
+		}
+		for _, e := range shown {
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", accountName(e.AccountID), e.Region, mdCell(e.APIID), e.Operation, mdCell(e.Message))
+		}
+		if more := len(r.Errors) - len(shown); more > 0 {
+			fmt.Fprintf(b, "\n%d more scan error(s) not shown: see %s.\n", more, lim.opts.FullReport)
 		}
 	}
 	if len(r.Suppressed) > 0 {
-		fmt.Fprintf(b, "\n## Suppressed\n\n| check | API | stage | reason |\n|---|---|---|---|\n")
+		fmt.Fprintf(b, "\n## Suppressed\n\n| check | where | region | reason |\n|---|---|---|---|\n")
+		listed, below := 0, 0
 		for _, sf := range r.Suppressed {
-			fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", sf.Check, mdCell(strings.TrimSpace(sf.APIName+" "+sf.APIID)), mdCell(sf.Stage), mdCell(sf.Suppression))
+			switch {
+			case sf.Severity < lim.opts.MinSeverity:
+				below++
+			case lim.suppressed < 0 || listed < lim.suppressed:
+				listed++
+				fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", sf.Check, mdCell(place(&sf.Finding, false)), sf.Region, mdCell(sf.Suppression))
+			}
+		}
+		if more := len(r.Suppressed) - below - listed; more > 0 {
+			fmt.Fprintf(b, "\n%d more suppressed finding(s) not shown: see %s.\n", more, lim.opts.FullReport)
+		}
+		if below > 0 {
+			fmt.Fprintf(b, "\n%d suppressed below %s not shown (--min-severity %s).\n", below, lim.opts.MinSeverity, lim.opts.MinSeverity)
 		}
 	}
 	for _, w := range r.Warnings {
@@ -94,6 +248,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(b, "\nChecks not run (%d): `%s`\n", len(r.NotRun), strings.Join(r.NotRun, "`, `"))
 	}
 	fmt.Fprintf(b, "\n%s\n", r.SummaryLine())
+	if line := r.mdLeftOutLine(sel, lim); line != "" {
+		fmt.Fprintf(b, "\n%s\n", line)
+	}
 	return b.Flush()
 }
 
@@ -128,27 +285,35 @@ func (r *Report) writeMarkdownSummary(b *bufio.Writer) {
 type mdWriter struct {
 	b           *bufio.Writer
 	r           *Report
+	sel         *selection
 	multiRegion bool
 }
 
 // part writes one scope's sections under headings of level h: new and resolved since the
 // baseline, drift, hygiene.
 func (m mdWriter) part(p part, h string) {
-	b, r := m.b, m.r
-	all := &selection{all: true}
+	b, r, sel := m.b, m.r, m.sel
 	drift, hygiene := "Drift", "Hygiene"
+	// none says a section is empty, or that what it holds is not shown here.
+	none := func(all, shown []*checks.Finding) {
+		switch {
+		case len(all) == 0:
+			b.WriteString("\nNone.\n")
+		case len(shown) == 0:
+			fmt.Fprintf(b, "\n%s, not shown here.\n", plural(len(all), "finding"))
+		}
+	}
 	if r.Baseline != nil {
 		fmt.Fprintf(b, "\n%s New since %s\n", h, r.baselineTime())
-		if len(p.fresh) == 0 {
-			b.WriteString("\nNone.\n")
-		}
-		m.groups(p.fresh, h+"#")
+		fresh := sel.shown(p.fresh)
+		none(p.fresh, fresh)
+		m.groups(fresh, h+"#")
 		fmt.Fprintf(b, "\n%s Resolved since %s\n", h, r.baselineTime())
-		if len(p.resolved) == 0 {
-			b.WriteString("\nNone.\n")
-		} else {
+		resolved := sel.shown(p.resolved)
+		none(p.resolved, resolved)
+		if len(resolved) > 0 {
 			b.WriteString("\n| severity | check | where | region | first seen |\n|---|---|---|---|---|\n")
-			for _, f := range p.resolved {
+			for _, f := range resolved {
 				first := ""
 				if f.FirstSeen != nil {
 					first = f.FirstSeen.UTC().Format("2006-01-02")
@@ -158,16 +323,20 @@ func (m mdWriter) part(p part, h string) {
 		}
 		drift, hygiene = "Standing drift", "Standing hygiene"
 	}
-	if len(p.drift) > 0 {
+	if shown := sel.shown(p.drift); len(shown) > 0 {
 		fmt.Fprintf(b, "\n%s %s\n\n%s in deployment, CORS, usage plans and custom domains, each with its fix.\n",
 			h, drift, plural(len(p.drift), "finding"))
-		m.groups(p.drift, h+"#")
+		m.groups(shown, h+"#")
 	}
-	if lines := hygieneLines(p.hygiene, all, m.multiRegion); len(lines) > 0 {
+	if lines := hygieneLines(p.hygiene, sel, m.multiRegion); len(lines) > 0 {
 		fmt.Fprintf(b, "\n%s %s\n\n%s of %s, one row per check with one fix; each finding is in the JSON report.\n\n| check | severity | where |\n|---|---|---|\n",
 			h, hygiene, plural(len(p.hygiene), "finding"), plural(countChecks(p.hygiene), "check"))
 		for _, l := range lines {
-			fmt.Fprintf(b, "| `%s` | %s | %s: %s |\n", l.check, l.severities, l.count, mdCell(l.places))
+			places := l.places
+			if l.more > 0 {
+				places += fmt.Sprintf(" and %d more", l.more)
+			}
+			fmt.Fprintf(b, "| `%s` | %s | %s: %s |\n", l.check, l.severities, l.count, mdCell(places))
 		}
 		b.WriteString("\n<details><summary>Fixes</summary>\n")
 		for _, l := range lines {

@@ -79,7 +79,7 @@ func subject(f checks.Finding) (key, title string) {
 	case f.Domain != "":
 		return "domain\x00" + f.Region + f.Domain, fmt.Sprintf("custom domain %s (%s)", f.Domain, f.Region)
 	case f.UsagePlanID != "":
-		return "plan\x00" + f.Region + f.UsagePlanID, fmt.Sprintf("usage plan %s (%s)", f.UsagePlanID, f.Region)
+		return "plan\x00" + f.Region + f.UsagePlanID, "usage plan " + named(f.UsagePlanName, f.UsagePlanID, f.Region)
 	default:
 		return "api\x00" + f.Region + f.APIID, fmt.Sprintf("API %s (%s, %s)", f.APIName, f.APIID, f.Region)
 	}
@@ -102,6 +102,9 @@ type TextOptions struct {
 	Color bool
 	// Footer, when set, is the report's last line.
 	Footer string
+	// MinSeverity, when set, leaves the findings (and suppressed findings) below it out of the
+	// lists, and says how many; every count stays whole.
+	MinSeverity checks.Severity
 }
 
 // WriteTextLimited writes the text report within limits, in the order people act on it: the
@@ -138,7 +141,7 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	} else if line := r.changesLine(); line != "" {
 		fmt.Fprintf(b, "%s\n", line)
 	}
-	sel := r.choose(limits.MaxFindings)
+	sel := r.choose(limits.MaxFindings, limits.MinSeverity)
 	t := textWriter{b: b, r: r, color: limits.Color, multiRegion: len(r.Regions) > 1}
 	if !multi {
 		t.part(r.split("", true), sel)
@@ -159,6 +162,9 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 	}
 	if line := sel.leftOutLine(limits.Note); line != "" {
 		fmt.Fprintf(b, "\n%s\n", line)
+	}
+	if line := sel.belowLine(); line != "" {
+		fmt.Fprintf(b, "\n%s.\n", line)
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(b, "\nScan errors (%d): what these calls would have read is missing from this report\n", len(r.Errors))
@@ -187,9 +193,7 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 			fmt.Fprintf(b, "  %s\n", w)
 		}
 	}
-	if n := len(r.Suppressed); n > 0 {
-		fmt.Fprintf(b, "\n%d finding(s) suppressed (listed with their reasons in the JSON report).\n", n)
-	}
+	t.suppressed(limits)
 	if len(r.NotRun) > 0 {
 		fmt.Fprintf(b, "\nChecks not run (%d): %s\n", len(r.NotRun), strings.Join(r.NotRun, ", "))
 	}
@@ -198,6 +202,46 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 		fmt.Fprintf(b, "%s\n", limits.Footer)
 	}
 	return b.Flush()
+}
+
+// maxSuppressedInLimited bounds the suppressed findings listed in a report that must fit
+// somewhere (an SNS message); the others are counted.
+const maxSuppressedInLimited = 20
+
+// suppressed lists the suppressed findings, one line each with where it is and why:
+// "  never-deployed  draft: team.yaml entry 1: a prototype". Those below the minimum severity
+// are counted, not listed.
+func (t textWriter) suppressed(limits TextOptions) {
+	b, r := t.b, t.r
+	if len(r.Suppressed) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nSuppressed (%d), each with its reason:\n", len(r.Suppressed))
+	shown, below := 0, 0
+	for _, sf := range r.Suppressed {
+		if sf.Severity < limits.MinSeverity {
+			below++
+			continue
+		}
+		if limits.MaxFindings >= 0 && shown == maxSuppressedInLimited {
+			continue
+		}
+		shown++
+		where := place(&sf.Finding, false)
+		if t.multiRegion {
+			where += " (" + sf.Region + ")"
+		}
+		if t.r.MultiAccount() {
+			where = accountName(sf.AccountID) + " " + where
+		}
+		fmt.Fprintf(b, "  %s  %s: %s\n", sf.Check, where, sf.Suppression)
+	}
+	if more := len(r.Suppressed) - below - shown; more > 0 {
+		fmt.Fprintf(b, "  %s\n", strings.TrimSpace(fmt.Sprintf("... and %d more suppressed finding(s). %s", more, limits.Note)))
+	}
+	if below > 0 {
+		fmt.Fprintf(b, "  ... and %d below %s (--min-severity %s)\n", below, limits.MinSeverity, limits.MinSeverity)
+	}
 }
 
 // writeTextSummary writes the summary table: findings by family and severity, with a baseline
@@ -334,12 +378,24 @@ func where(f *checks.Finding) string {
 		parts = append(parts, "base path "+f.BasePath)
 	}
 	if f.UsagePlanID != "" && f.APIID != "" {
-		parts = append(parts, "API "+f.APIID+" stage "+f.Stage)
+		parts = append(parts, "API "+named(f.APIName, f.APIID)+" stage "+f.Stage)
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return "  " + strings.Join(parts, ", ")
+}
+
+// named shows a thing as people look for it, by name, then its id and any other detail:
+// "gold (up7k2m, eu-west-1)"; one without a name is its id and the details: "up7k2m (eu-west-1)".
+func named(name, id string, details ...string) string {
+	if name == "" {
+		if len(details) == 0 {
+			return id
+		}
+		return id + " (" + strings.Join(details, ", ") + ")"
+	}
+	return name + " (" + strings.Join(append([]string{id}, details...), ", ") + ")"
 }
 
 // SummaryLine is the report in one line: counts by severity, APIs, and whether the scan read

@@ -278,7 +278,9 @@ func (m *mapper) resource(part string, f checks.Finding) types.Resource {
 	case f.UsagePlanID != "":
 		r.Type, r.Id = aws.String(TypeOther), aws.String(arn("/usageplans/"+f.UsagePlanID))
 		set("UsagePlanId", f.UsagePlanID)
+		set("UsagePlanName", f.UsagePlanName)
 		set("ApiId", f.APIID)
+		set("ApiName", f.APIName)
 		set("Stage", f.Stage)
 	case f.Stage != "" && v2:
 		r.Type, r.Id = aws.String(TypeV2Stage), aws.String(arn("/apis/"+f.APIID+"/stages/"+f.Stage))

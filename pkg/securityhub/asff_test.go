@@ -61,7 +61,7 @@ func sample() *report.Report {
 			finding("undeployed-changes", checks.Critical, checks.Finding{APIID: "carts01", APIName: "carts", APIType: "HTTP", Stage: "prod", Path: "/carts", Method: "POST"}),
 			finding("never-deployed", checks.Info, checks.Finding{APIID: "chat01", APIName: "chat", APIType: "WEBSOCKET"}),
 			finding("base-path-gap", checks.Critical, checks.Finding{Domain: "partners.example.com", BasePath: "reports", APIID: "reports001", APIType: "REST", Stage: "qa"}),
-			finding("unkeyed-usage-plan", checks.Critical, checks.Finding{UsagePlanID: "plan01"}),
+			finding("unkeyed-usage-plan", checks.Critical, checks.Finding{UsagePlanID: "plan01", UsagePlanName: "gold"}),
 			finding("access-logging-disabled", checks.Warning, checks.Finding{APIID: "orders0001", APIName: "orders", APIType: "REST", Stage: "prod"}),
 		},
 		Suppressed: []suppress.Suppressed{{
@@ -173,6 +173,9 @@ func TestFindingsMapping(t *testing.T) {
 	}
 	if o := got[4].Resources[0].Details.Other; o["DomainName"] != "partners.example.com" || o["BasePath"] != "reports" || o["ApiId"] != "reports001" || o["Stage"] != "qa" {
 		t.Errorf("the custom domain finding's details: %v", o)
+	}
+	if o := got[5].Resources[0].Details.Other; o["UsagePlanId"] != "plan01" || o["UsagePlanName"] != "gold" {
+		t.Errorf("the usage plan finding's details: %v", o)
 	}
 	if d := got[2].Resources[0].Details.AwsApiGatewayV2Stage; d == nil || aws.ToString(d.StageName) != "prod" {
 		t.Errorf("the HTTP stage's details: %+v", d)

@@ -3,12 +3,16 @@ package suppress_test
 import (
 	"bytes"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/suppress"
 )
+
+// quoted is a Go-quoted string (%q) in an error: a key or value of the file, echoed.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 func FuzzParseSuppressions(f *testing.F) {
 	for _, seed := range []string{
@@ -20,6 +24,12 @@ func FuzzParseSuppressions(f *testing.F) {
 		"suppressions:\n  - {check: nope, api: x, reason: r}\n",
 		"suppressions: [",
 		"suppressions: 7\n",
+		"# nothing yet\n",
+		"suppressions:\n  - {check: all, api: x, reason: r}\n  - chek: missing-options\n    api: x\n    reason: r\n",
+		"suppressions:\n  - {check: all, api: [a1, a2], reason: r}\n",
+		"suppressions:\n  - {check: all, api: x, reason: r, expires: 5}\n",
+		`{"suppressions": [{"check": "all", "api": "x", "reason": {"why": 1}}, null]}`,
+		"suppressions:\n  - {check: all, api: x, api: y, reason: r}\n",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -39,6 +49,12 @@ func FuzzParseSuppressions(f *testing.F) {
 		if err != nil {
 			if msg := err.Error(); !strings.Contains(msg, "fuzz.yaml") || strings.ContainsAny(msg, "\n\r") {
 				t.Fatalf("error does not name the file in one line: %q", msg)
+			}
+			own := quoted.ReplaceAllString(err.Error(), `""`) // what the file itself says is quoted
+			for _, goish := range []string{"suppress.", "[]", "!!", "unmarshal", "yaml.Node"} {
+				if strings.Contains(own, goish) {
+					t.Fatalf("error speaks Go or YAML internals (%s): %q", goish, err)
+				}
 			}
 			if s != nil {
 				t.Fatalf("error %v with a set of %d entries", err, s.Len())

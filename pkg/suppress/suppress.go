@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,101 +44,208 @@ type Entry struct {
 	line    int
 }
 
-// File is a suppression file: {"suppressions": [...]}, in YAML or JSON.
-type File struct {
-	Suppressions []Entry `json:"suppressions" yaml:"suppressions"`
-}
-
 // Set is a validated list of entries.
 type Set struct {
 	source  string
 	entries []Entry
 }
 
+// keys are the keys of an entry, in the order errors list them, each with what its value is.
+var keys = []struct{ name, want string }{
+	{"check", "a check id, or all"},
+	{"api", "an API id or name, globs allowed, or * for all"},
+	{"stage", "a stage name, globs allowed"},
+	{"account", "an account id, globs allowed"},
+	{"reason", "a sentence saying why"},
+	{"expires", "a date (YYYY-MM-DD)"},
+}
+
+// validKeys lists the keys of an entry for an error: "check, api, stage, account, reason, expires".
+func validKeys() string {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.name
+	}
+	return strings.Join(names, ", ")
+}
+
 // Parse reads a suppression file (YAML, of which JSON is a subset) and validates every entry
-// against the catalogue. name is used in errors.
+// against the catalogue. name is used in errors, which say where (the entry, 1-based, and its
+// line) and what was expected, in words.
 func Parse(name string, r io.Reader, known []checks.Check) (*Set, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read suppressions %s: %w", name, err)
 	}
-	var root yaml.Node
+	// The file is read as a tree of nodes, not decoded into Go values: every error can then
+	// name the entry, the line and the key, and none names a Go type.
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var f File
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("suppressions %s: not YAML or JSON: %s", name, oneLine(err))
-	}
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("suppressions %s: %s", name, oneLine(err))
+	var root yaml.Node
+	if err := dec.Decode(&root); errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: the file is empty; write suppressions: followed by a list of entries (%s)", name, validKeys())
+	} else if err != nil {
+		return nil, fmt.Errorf("%s: not YAML or JSON: %s", name, oneLine(err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("suppressions %s: more than one YAML document; put every entry under one suppressions: list", name)
+		return nil, fmt.Errorf("%s: more than one YAML document; put every entry under one suppressions: list", name)
 	}
-	lines := entryLines(&root)
+	list, err := suppressionList(name, &root)
+	if err != nil {
+		return nil, err
+	}
 	ids := map[string]bool{"all": true}
 	for _, c := range known {
 		ids[c.ID] = true
 	}
 	s := &Set{source: name}
-	for i, e := range f.Suppressions {
-		if i < len(lines) {
-			e.line = lines[i]
-		}
-		where := fmt.Sprintf("suppressions %s, entry %d (line %d)", name, i+1, e.line)
-		switch {
-		case !ids[e.Check]:
-			return nil, fmt.Errorf("%s: unknown check %q (see driftaudit checks)", where, e.Check)
-		case strings.TrimSpace(e.API) == "":
-			return nil, fmt.Errorf("%s: api is required (an API id or name, globs allowed, or * for all)", where)
-		case strings.TrimSpace(e.Reason) == "":
-			return nil, fmt.Errorf("%s: reason is required", where)
-		}
-		for _, g := range []string{e.API, e.Stage, e.Account} {
-			if _, err := path.Match(g, ""); err != nil {
-				return nil, fmt.Errorf("%s: bad pattern %q: %w", where, g, err)
-			}
-		}
-		if e.Expires != "" {
-			t, err := time.Parse(time.DateOnly, e.Expires)
-			if err != nil {
-				return nil, fmt.Errorf("%s: expires %q is not a date (YYYY-MM-DD)", where, e.Expires)
-			}
-			e.expires = t
+	for i, n := range list {
+		e, err := parseEntry(name, i+1, n, ids)
+		if err != nil {
+			return nil, err
 		}
 		s.entries = append(s.entries, e)
 	}
 	return s, nil
 }
 
-// oneLine is a YAML error as one line: yaml.v3 puts each unmarshal error on a line of its own
-// and quotes the offending value as it is.
-func oneLine(err error) string {
-	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msg = "yaml: " + strings.Join(te.Errors, "; ")
+// suppressionList finds the entries' nodes: the document must be a mapping whose one key is
+// suppressions, and its value a list (or nothing, for no entries).
+func suppressionList(name string, root *yaml.Node) ([]*yaml.Node, error) {
+	doc := root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
 	}
-	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(msg)
+	doc = resolve(doc)
+	if doc.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: line %d: expected suppressions: followed by a list of entries, found %s", name, doc.Line, kind(doc))
+	}
+	var list *yaml.Node
+	listLine := 0
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k := doc.Content[i]
+		switch {
+		case k.Value != "suppressions":
+			return nil, fmt.Errorf("%s: line %d: unknown key %q; valid keys: suppressions", name, k.Line, k.Value)
+		case list != nil:
+			return nil, fmt.Errorf("%s: line %d: key suppressions given twice (first on line %d); put every entry under one suppressions: list", name, k.Line, listLine)
+		}
+		list, listLine = resolve(doc.Content[i+1]), k.Line
+	}
+	switch {
+	case list == nil:
+		return nil, fmt.Errorf("%s: line %d: expected suppressions: followed by a list of entries, found none", name, doc.Line)
+	case isNull(list):
+		return nil, nil
+	case list.Kind != yaml.SequenceNode:
+		return nil, fmt.Errorf("%s: line %d: suppressions must be a list of entries (each with %s), found %s", name, listLine, validKeys(), kind(list))
+	}
+	return list.Content, nil
 }
 
-// entryLines finds the line of each entry, for errors a person can act on.
-func entryLines(root *yaml.Node) []int {
-	if len(root.Content) == 0 {
-		return nil
+// parseEntry reads and validates entry number (1-based) of the file.
+func parseEntry(name string, number int, n *yaml.Node, ids map[string]bool) (Entry, error) {
+	n = resolve(n)
+	e := Entry{line: n.Line}
+	at := func(line int) string { return fmt.Sprintf("%s: entry %d (line %d)", name, number, line) }
+	if n.Kind != yaml.MappingNode {
+		return e, fmt.Errorf("%s: expected an entry with keys %s, found %s", at(n.Line), validKeys(), kind(n))
 	}
-	doc := root.Content[0]
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value == "suppressions" {
-			var lines []int
-			for _, e := range doc.Content[i+1].Content {
-				lines = append(lines, e.Line)
-			}
-			return lines
+	fields := map[string]*string{"check": &e.Check, "api": &e.API, "stage": &e.Stage, "account": &e.Account, "reason": &e.Reason, "expires": &e.Expires}
+	lines := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		field, ok := fields[k.Value]
+		switch {
+		case k.Kind != yaml.ScalarNode:
+			return e, fmt.Errorf("%s: expected a key (%s), found %s", at(k.Line), validKeys(), kind(k))
+		case !ok:
+			return e, fmt.Errorf("%s: unknown key %q; valid keys: %s", at(k.Line), k.Value, validKeys())
+		case lines[k.Value] > 0:
+			return e, fmt.Errorf("%s: key %s given twice (first on line %d)", at(k.Line), k.Value, lines[k.Value])
+		case v.Kind != yaml.ScalarNode:
+			return e, fmt.Errorf("%s: %s must be %s, found %s", at(k.Line), k.Value, want(k.Value), kind(v))
+		}
+		lines[k.Value] = k.Line
+		if !isNull(v) {
+			*field = v.Value
 		}
 	}
-	return nil
+	line := func(key string) int {
+		if l := lines[key]; l > 0 {
+			return l
+		}
+		return e.line
+	}
+	switch {
+	case strings.TrimSpace(e.Check) == "":
+		return e, fmt.Errorf("%s: check is required (%s)", at(line("check")), want("check"))
+	case !ids[e.Check]:
+		return e, fmt.Errorf("%s: unknown check %q (see driftaudit checks)", at(line("check")), e.Check)
+	case strings.TrimSpace(e.API) == "":
+		return e, fmt.Errorf("%s: api is required (%s)", at(line("api")), want("api"))
+	case strings.TrimSpace(e.Reason) == "":
+		return e, fmt.Errorf("%s: reason is required (%s)", at(line("reason")), want("reason"))
+	}
+	for _, key := range []string{"api", "stage", "account"} {
+		if _, err := path.Match(*fields[key], ""); err != nil {
+			return e, fmt.Errorf("%s: %s: bad pattern %q: %w", at(line(key)), key, *fields[key], err)
+		}
+	}
+	if e.Expires != "" {
+		t, err := time.Parse(time.DateOnly, e.Expires)
+		if err != nil {
+			return e, fmt.Errorf("%s: expires %q is not a date (YYYY-MM-DD)", at(line("expires")), e.Expires)
+		}
+		e.expires = t
+	}
+	return e, nil
+}
+
+// want says in words what the value of key is.
+func want(key string) string {
+	for _, k := range keys {
+		if k.name == key {
+			return k.want
+		}
+	}
+	return "a string"
+}
+
+// resolve follows an alias (*name) to the node it names, without expanding anything below it.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// kind names a node's kind as a person would: "a list", "a mapping", "null", "a number".
+func kind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "true or false"
+		}
+		return fmt.Sprintf("the text %q", n.Value)
+	}
+	return "nothing"
+}
+
+// oneLine is a YAML syntax error as one line.
+func oneLine(err error) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(err.Error())
 }
 
 // Suppressed is a finding left out of the findings, with why.
@@ -217,6 +325,31 @@ func Apply(findings []checks.Finding, tags map[string]map[string]string, s *Set,
 			e := s.entries[i]
 			out.Warnings = append(out.Warnings, fmt.Sprintf("suppression %s entry %d (check %s, api %s) expired on %s; its findings are reported again", s.source, i+1, e.Check, e.API, e.Expires))
 		}
+	}
+	return out
+}
+
+// Stale lists, as report warnings, the entries that match none of the findings of a complete
+// scan: those that stand (expired suppressions' included) and those suppressed, by the file or
+// by the tag. An entry whose check did not run (not in ran) could not have matched and is not
+// stale. Only a complete scan can tell: in an incomplete one, the finding may be in what was
+// not read, and the caller says nothing.
+func (s *Set) Stale(findings []checks.Finding, suppressed []Suppressed, ran []checks.Check) []string {
+	var out []string
+	for i, e := range s.entriesOrNil() {
+		if e.Check != "all" && !slices.ContainsFunc(ran, func(c checks.Check) bool { return c.ID == e.Check }) {
+			continue
+		}
+		if slices.ContainsFunc(findings, e.matches) || slices.ContainsFunc(suppressed, func(sf Suppressed) bool { return e.matches(sf.Finding) }) {
+			continue
+		}
+		what := "check " + e.Check + ", api " + e.API
+		for _, p := range [][2]string{{"stage", e.Stage}, {"account", e.Account}} {
+			if p[1] != "" {
+				what += ", " + p[0] + " " + p[1]
+			}
+		}
+		out = append(out, fmt.Sprintf("stale suppression: entry %d (line %d) in %s matched no finding (%s); remove it if what it silenced is gone", i+1, e.line, s.source, what))
 	}
 	return out
 }

@@ -21,35 +21,63 @@ func parse(t *testing.T, doc string) *suppress.Set {
 	return s
 }
 
+// TestParseErrors: every error names the file, and where an entry is at fault its number
+// (1-based) and line, the key, and what was expected in words; none names a Go type.
 func TestParseErrors(t *testing.T) {
+	const keys = "check, api, stage, account, reason, expires"
 	for _, tc := range []struct{ name, doc, want string }{
-		{"unknown check", "suppressions:\n  - check: nope\n    api: x\n    reason: r\n", `entry 1 (line 2): unknown check "nope"`},
-		{"no reason", "suppressions:\n  - check: missing-options\n    api: x\n", "entry 1 (line 2): reason is required"},
-		{"blank reason", "suppressions:\n  - {check: missing-options, api: x, reason: '  '}\n", "reason is required"},
-		{"no api", "suppressions:\n  - check: missing-options\n    reason: r\n", "api is required"},
-		{"bad date", "suppressions:\n  - {check: missing-options, api: x, reason: r, expires: 31/12/2026}\n", `expires "31/12/2026" is not a date (YYYY-MM-DD)`},
-		{"bad glob", "suppressions:\n  - {check: missing-options, api: '[x', reason: r}\n", `bad pattern "[x"`},
-		{"unknown field", "suppressions:\n  - {check: missing-options, api: x, reason: r, stages: prod}\n", "field stages not found"},
-		{"not yaml", "suppressions: [", "not YAML or JSON"},
-		{"two documents", "suppressions: []\n---\nsuppressions:\n  - {check: missing-options, api: x, reason: r}\n", "more than one YAML document"},
-		{"second entry", "suppressions:\n  - {check: missing-options, api: x, reason: r}\n  - {check: missing-options, api: x}\n", "entry 2 (line 3): reason is required"},
+		{"unknown check", "suppressions:\n  - check: nope\n    api: x\n    reason: r\n", `test.yaml: entry 1 (line 2): unknown check "nope" (see driftaudit checks)`},
+		{"no check", "suppressions:\n  - api: x\n    reason: r\n", "test.yaml: entry 1 (line 2): check is required (a check id, or all)"},
+		{"no reason", "suppressions:\n  - check: missing-options\n    api: x\n", "test.yaml: entry 1 (line 2): reason is required (a sentence saying why)"},
+		{"blank reason", "suppressions:\n  - {check: missing-options, api: x, reason: '  '}\n", "test.yaml: entry 1 (line 2): reason is required (a sentence saying why)"},
+		{"no api", "suppressions:\n  - check: missing-options\n    reason: r\n", "test.yaml: entry 1 (line 2): api is required (an API id or name, globs allowed, or * for all)"},
+		{"bad date", "suppressions:\n  - {check: missing-options, api: x, reason: r, expires: 31/12/2026}\n", `test.yaml: entry 1 (line 2): expires "31/12/2026" is not a date (YYYY-MM-DD)`},
+		{"number for a date", "suppressions:\n  - check: missing-options\n    api: x\n    reason: r\n    expires: 5\n", `test.yaml: entry 1 (line 5): expires "5" is not a date (YYYY-MM-DD)`},
+		{"bad glob", "suppressions:\n  - {check: missing-options, api: '[x', reason: r}\n", `test.yaml: entry 1 (line 2): api: bad pattern "[x": syntax error in pattern`},
+		{"unknown key", "suppressions:\n  - {check: missing-options, api: x, reason: r}\n  - {check: missing-options, api: x, reason: r}\n  - check: missing-options\n    api: x\n    stages: prod\n    reason: r\n",
+			`test.yaml: entry 3 (line 6): unknown key "stages"; valid keys: ` + keys},
+		{"list where a string goes", "suppressions:\n  - check: missing-options\n    api: [a1, a2]\n    reason: r\n", "test.yaml: entry 1 (line 3): api must be an API id or name, globs allowed, or * for all, found a list"},
+		{"mapping where a string goes", `{"suppressions": [{"check": "all", "api": "x", "reason": {"why": "r"}}]}`, "test.yaml: entry 1 (line 1): reason must be a sentence saying why, found a mapping"},
+		{"key twice", "suppressions:\n  - check: all\n    api: x\n    api: y\n    reason: r\n", "test.yaml: entry 1 (line 4): key api given twice (first on line 3)"},
+		{"entry not a mapping", "suppressions:\n  - {check: all, api: x, reason: r}\n  - missing-options\n", `test.yaml: entry 2 (line 3): expected an entry with keys ` + keys + `, found the text "missing-options"`},
+		{"null entry", "suppressions: [null]\n", "test.yaml: entry 1 (line 1): expected an entry with keys " + keys + ", found null"},
+		{"unknown top-level key", "supressions:\n  - {check: all, api: x, reason: r}\n", `test.yaml: line 1: unknown key "supressions"; valid keys: suppressions`},
+		{"suppressions twice", "suppressions: []\nsuppressions: [{check: all, api: x, reason: r}]\n", "test.yaml: line 2: key suppressions given twice (first on line 1); put every entry under one suppressions: list"},
+		{"scalar where the list goes", "suppressions: 7\n", "test.yaml: line 1: suppressions must be a list of entries (each with " + keys + "), found a number"},
+		{"a list at the top", "- {check: all, api: x, reason: r}\n", "test.yaml: line 1: expected suppressions: followed by a list of entries, found a list"},
+		{"null document", "null\n", "test.yaml: line 1: expected suppressions: followed by a list of entries, found null"},
+		{"empty", "", "test.yaml: the file is empty; write suppressions: followed by a list of entries (" + keys + ")"},
+		{"only comments", "# nothing yet\n\n", "test.yaml: the file is empty; write suppressions: followed by a list of entries (" + keys + ")"},
+		{"not yaml", "suppressions: [", "test.yaml: not YAML or JSON: yaml: line 1: did not find expected node content"},
+		{"two documents", "suppressions: []\n---\nsuppressions:\n  - {check: missing-options, api: x, reason: r}\n", "test.yaml: more than one YAML document; put every entry under one suppressions: list"},
+		{"second entry", "suppressions:\n  - {check: missing-options, api: x, reason: r}\n  - {check: missing-options, api: x}\n", "test.yaml: entry 2 (line 3): reason is required (a sentence saying why)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := suppress.Parse("test.yaml", strings.NewReader(tc.doc), checks.All())
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "test.yaml") {
-				t.Errorf("error %v, want one naming the file and saying %q", err, tc.want)
+			s, err := suppress.Parse("test.yaml", strings.NewReader(tc.doc), checks.All())
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("error\n%v, want\n%s", err, tc.want)
+			}
+			if s != nil {
+				t.Errorf("a set with the error")
+			}
+			if err != nil && strings.Contains(err.Error(), "suppress.") || err != nil && strings.Contains(err.Error(), "[]") {
+				t.Errorf("the error names a Go type: %v", err)
 			}
 		})
 	}
 }
 
-func TestParseJSONAndEmpty(t *testing.T) {
+func TestParseJSONAndEmptyList(t *testing.T) {
 	s := parse(t, `{"suppressions": [{"check": "never-deployed", "api": "draft*", "reason": "prototypes"}]}`)
 	if s.Len() != 1 {
 		t.Errorf("JSON file: %d entries", s.Len())
 	}
-	if parse(t, "").Len() != 0 || parse(t, "suppressions: []\n").Len() != 0 {
-		t.Error("an empty file suppresses nothing")
+	if parse(t, "suppressions: []\n").Len() != 0 || parse(t, "suppressions:\n").Len() != 0 {
+		t.Error("an empty list suppresses nothing")
+	}
+	aliased := parse(t, "suppressions: [&e {check: all, api: '*', reason: shared}, *e]\n")
+	if aliased.Len() != 2 {
+		t.Errorf("entries by alias: %d, want 2", aliased.Len())
 	}
 }
 
@@ -169,5 +197,52 @@ suppressions:
 	}
 	if _, err := suppress.Parse("bad.yaml", strings.NewReader(`suppressions: [{check: all, api: "*", account: "[", reason: r}]`), checks.All()); err == nil {
 		t.Error("a bad account pattern was accepted")
+	}
+}
+
+// TestStale: an entry that matches no finding of a complete scan, standing or suppressed (by
+// the file, by an earlier entry's match, or by the tag), is stale, said with its number, line
+// and file; an entry of a check that did not run is not.
+func TestStale(t *testing.T) {
+	set := parse(t, `suppressions:
+  - {check: missing-options, api: "legacy-*", reason: "server to server only"}
+  - {check: missing-options, api: "*", reason: "shadowed by entry 1, still matching"}
+  - check: undeployed-changes
+    api: a1
+    stage: dev
+    reason: "dev drifts on purpose"
+  - {check: never-deployed, api: tagged, reason: "also tagged"}
+  - {check: never-deployed, api: "d*", reason: "expired but matching", expires: 2026-01-01}
+  - {check: waf-not-attached, api: "*", reason: "the check does not run"}
+  - {check: all, api: gone, account: "1111*", reason: "an API deleted long ago"}
+`)
+	in := []checks.Finding{
+		finding("missing-options", "l1", "legacy-orders", ""),
+		finding("undeployed-changes", "a1", "api", "prod"), // not dev: entry 3 matches nothing
+		finding("never-deployed", "t1", "tagged", ""),
+		finding("never-deployed", "d1", "draft", ""),
+	}
+	tags := map[string]map[string]string{suppress.TagKey("", "eu-west-1", "t1"): {suppress.TagName: "all"}}
+	out := suppress.Apply(in, tags, set, now)
+	var ran []checks.Check
+	for _, c := range checks.All() {
+		if c.ID != "waf-not-attached" {
+			ran = append(ran, c)
+		}
+	}
+	got := set.Stale(out.Findings, out.Suppressed, ran)
+	want := []string{
+		"stale suppression: entry 3 (line 4) in test.yaml matched no finding (check undeployed-changes, api a1, stage dev); remove it if what it silenced is gone",
+		"stale suppression: entry 7 (line 11) in test.yaml matched no finding (check all, api gone, account 1111*); remove it if what it silenced is gone",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stale\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := set.Stale(out.Findings, out.Suppressed, checks.All()); len(got) != 3 || !strings.Contains(got[1], "entry 6 (line 10)") {
+		t.Errorf("with waf-not-attached run, entry 6 is stale too: %q", got)
+	}
+	var none *suppress.Set
+	if got := none.Stale(in, nil, checks.All()); got != nil {
+		t.Errorf("no file, no stale entry: %q", got)
 	}
 }
