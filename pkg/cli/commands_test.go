@@ -517,3 +517,74 @@ func TestOutputToAPipe(t *testing.T) {
 		t.Errorf("the named pipe was replaced: %v, mode %v", err, st.Mode())
 	}
 }
+
+// TestMinSeverityShowsLessCountsAll: --min-severity lists fewer findings in text and Markdown,
+// says how many it left out, keeps every count whole, and leaves JSON alone.
+func TestMinSeverityShowsLessCountsAll(t *testing.T) {
+	shim := demoShim(t)
+	base := []string{"scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--fail-on", "none"}
+	_, js, _ := run(t, append(base, "--format", "json")...)
+	var doc struct {
+		Findings []struct{ Severity string } `json:"findings"`
+	}
+	json.Unmarshal([]byte(js), &doc)
+	below := 0
+	for _, f := range doc.Findings {
+		if f.Severity != "critical" {
+			below++
+		}
+	}
+	if below == 0 || below == len(doc.Findings) {
+		t.Fatalf("the demo needs findings on both sides of critical: %d of %d below", below, len(doc.Findings))
+	}
+	if _, js2, _ := run(t, append(base, "--format", "json", "--min-severity", "critical")...); js2 != js {
+		t.Error("--min-severity changed the JSON report")
+	}
+	for _, format := range []string{"text", "markdown"} {
+		_, all, _ := run(t, append(base, "--format", format, "--color", "never")...)
+		_, some, _ := run(t, append(base, "--format", format, "--color", "never", "--min-severity", "critical")...)
+		if !strings.Contains(some, fmt.Sprintf("%d findings below critical not shown (--min-severity critical)", below)) {
+			t.Errorf("%s: does not say that %d findings below critical are not shown", format, below)
+		}
+		if strings.Count(some, "\n") >= strings.Count(all, "\n") {
+			t.Errorf("%s: --min-severity critical shows no less (%d lines, %d without)", format, strings.Count(some, "\n"), strings.Count(all, "\n"))
+		}
+		// The summary (the first table) is the same.
+		head := func(s string) string {
+			i := strings.Index(s, "critical")
+			return s[:i+strings.Index(s[i:], "\n\n")]
+		}
+		if head(all) != head(some) {
+			t.Errorf("%s: --min-severity changed the summary:\n%s\n---\n%s", format, head(all), head(some))
+		}
+	}
+}
+
+// TestSuppressionFileErrorsAndStaleEntries: a suppression file with an unknown key is a one-line
+// usage error naming the flag, file, entry, line, key and valid keys; an entry that matched
+// nothing in a complete scan is a warning that names it.
+func TestSuppressionFileErrorsAndStaleEntries(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("suppressions:\n  - check: never-deployed\n    api: draft\n    reason: later\n  - chek: never-deployed\n    reason: typo\n"), 0o644)
+	code, out, errOut := run(t, "scan", "--snapshot", "x.json", "--suppressions", bad)
+	want := "--suppressions " + bad + ": entry 2 (line 5): unknown key \"chek\"; valid keys: check,"
+	if code != cli.ExitUsage || out != "" || !strings.Contains(errOut, want) || strings.Count(strings.TrimSpace(errOut), "\n") > 1 {
+		t.Errorf("exit %d, stderr %q: want 2 and %q", code, errOut, want)
+	}
+	for _, goName := range []string{"suppress.", "[]", "map[", "yaml: line", "unmarshal"} {
+		if strings.Contains(errOut, goName) {
+			t.Errorf("the error shows Go or YAML internals (%q): %q", goName, errOut)
+		}
+	}
+	shim := demoShim(t)
+	stale := filepath.Join(dir, "stale.yaml")
+	os.WriteFile(stale, []byte("suppressions:\n  - {check: never-deployed, api: draft, reason: a prototype}\n  - {check: never-deployed, api: retired, reason: gone long ago}\n"), 0o644)
+	_, text, _ := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--fail-on", "none", "--suppressions", stale, "--color", "never")
+	if !strings.Contains(text, "stale suppression: entry 2 (line 3) in "+stale+" matched no finding") || strings.Contains(text, "entry 1 (line 2) in "+stale+" matched no finding") {
+		t.Errorf("the report does not warn of entry 2, and only of it, as stale:\n%s", text)
+	}
+	if !strings.Contains(text, "never-deployed") || !strings.Contains(text, "a prototype") {
+		t.Errorf("the text report does not list the suppressed finding with its reason")
+	}
+}

@@ -33,7 +33,7 @@ func TestDemoTextReportFitsAPage(t *testing.T) {
 	at := 0
 	for _, want := range []string{
 		"  all                    61        13       21    27\n",
-		"\nDRIFT: 24 findings", "API carts (uvutswjn, us-east-1)", "custom domain partners.example.com", "usage plan uqnehvqyfs",
+		"\nDRIFT: 24 findings", "API carts (uvutswjn, us-east-1)", "custom domain partners.example.com", "usage plan payments-legacy (uqnehvqyfs, us-east-1)",
 		"\nHYGIENE: 37 findings of 6 checks",
 		"  access-logging-disabled (warning, 6 stages): orders/prod, payments/live, reports/dev, reports/prod, reports/qa, web/prod\n    fix for each: aws apigateway update-stage --rest-api-id API --stage-name STAGE",
 		"\nSummary: 13 critical, 21 warning, 27 info",

@@ -30,7 +30,7 @@ func (o *outputFlags) register(cmd *cobra.Command, def string, formats ...string
 	o.color = newChoice("auto", "auto", "always", "never")
 	fs := cmd.Flags()
 	fs.Var(o.format, "format", "the report's `FORMAT`: "+formatList(formats))
-	fs.StringArrayVar(&o.outputs, "output", nil, "write the report to `[FORMAT=]FILE` instead of stdout (repeatable: one run, several files; FILE - is stdout); without FORMAT, .json and .md files get JSON and Markdown, others --format")
+	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "write the report to `[FORMAT=]FILE` instead of stdout (repeatable: one run, several files; FILE - is stdout); without FORMAT, .json and .md files get JSON and Markdown, others --format")
 	fs.Var(o.color, "color", "colour the text report: auto (when stdout is a terminal and NO_COLOR is unset), always or never")
 	group(cmd, groupOutput, "format", "output", "color")
 	o.format.complete(cmd, "format")
@@ -85,8 +85,8 @@ func (o *outputFlags) resolve(cmd *cobra.Command) ([]output, error) {
 	return outs, nil
 }
 
-// writeReports renders the report once per destination. A file is written whole or not at all
-// (a temporary file renamed into place), so a CI step never reads half a report.
+// writeReports renders the report once per destination. A regular file is written whole or not
+// at all (writeFileAtomic), so a CI step never reads half a report.
 func writeReports(st *state, outs []output, rep *report.Report, minSeverity checks.Severity, colorMode string) error {
 	for _, o := range outs {
 		var b bytes.Buffer
@@ -112,14 +112,28 @@ func render(w io.Writer, format string, rep *report.Report, minSeverity checks.S
 	case "json":
 		return rep.WriteJSON(w)
 	case "markdown":
-		return rep.WriteMarkdown(w)
+		return rep.WriteMarkdownOptions(w, report.MarkdownOptions{MinSeverity: minSeverity})
 	case "asff":
 		return writeASFF(w, rep)
 	}
-	return rep.WriteTextLimited(w, report.TextOptions{MaxFindings: -1, MaxErrors: -1, Color: colour})
+	return rep.WriteTextLimited(w, report.TextOptions{MaxFindings: -1, MaxErrors: -1, Color: colour, MinSeverity: minSeverity})
 }
 
+// writeFileAtomic writes a regular file (new or replaced) through a temporary file renamed into
+// place. Anything else that exists (/dev/null, /dev/stdout, a named pipe) is written to as it
+// is: renaming over a device would replace it.
 func writeFileAtomic(path string, data []byte) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err

@@ -155,7 +155,7 @@ func runScan(cmd *cobra.Command, st *state, r scanRun) (int, error) {
 	}
 	if r.suppressions != "" {
 		if sf.conf.Suppressions, err = suppress.Load(r.suppressions, checks.All()); err != nil {
-			return ExitUsage, usageError{err, cmd}
+			return ExitUsage, usageErr(cmd, "--suppressions %w", err)
 		}
 	}
 	cfg, err := sf.config(cmd)
