@@ -123,7 +123,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("endpoint type %q is not EDGE, REGIONAL or PRIVATE", t)
 		}
 	}
-	if _, err := checks.Select(checks.All(), c.Selection); err != nil {
+	if _, err := checks.SelectFor(checks.All(), c.Selection, c.Checks); err != nil {
 		return err
 	}
 	return c.validateAccounts()
@@ -349,7 +349,7 @@ func unreadAccount(progress inventory.Progress, account string, regions []string
 // grows with the number of APIs and stages, not with their resources. It fails, with the report
 // of what was read, only when nothing at all could be read.
 func Audit(ctx context.Context, c Config, cfg aws.Config, now time.Time) (*report.Report, error) {
-	selected, err := checks.Select(checks.All(), c.Selection)
+	selected, err := checks.SelectFor(checks.All(), c.Selection, c.Checks)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +383,7 @@ func Audit(ctx context.Context, c Config, cfg aws.Config, now time.Time) (*repor
 // Evaluate runs the selected checks over an inventory, applies severity overrides and
 // suppressions, and builds the report. now decides which suppressions have expired.
 func Evaluate(inv *inventory.Inventory, c Config, now time.Time) (*report.Report, error) {
-	selected, err := checks.Select(checks.All(), c.Selection)
+	selected, err := checks.SelectFor(checks.All(), c.Selection, c.Checks)
 	if err != nil {
 		return nil, err
 	}

@@ -133,7 +133,10 @@ type Check struct {
 	// run on each API as soon as that API is read (RunAPI). Checks without it see the whole
 	// region.
 	perAPI bool
-	run    func(r *inventory.Region, cfg Config) []Finding
+	// offWithout, when set, names what cfg lacks for the check to judge anything ("" when it
+	// has it): the check is then not run (SelectFor).
+	offWithout func(cfg Config) string
+	run        func(r *inventory.Region, cfg Config) []Finding
 }
 
 // Run applies the check to one region.

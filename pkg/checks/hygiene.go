@@ -607,6 +607,12 @@ var endpointTypeNotAllowed = Check{
 	LooksAt:     "each REST API's endpoint types (GetRestApis endpointConfiguration) against the configured allowed list",
 	Remediation: "aws apigateway update-rest-api --rest-api-id API --patch-operations op=replace,path=/endpointConfiguration/types/CURRENT,value=ALLOWED --region REGION",
 	Peers:       "AWS Config",
+	offWithout: func(cfg Config) string {
+		if len(cfg.AllowedEndpointTypes) == 0 {
+			return "allowed endpoint types (--allowed-endpoint-types, ALLOWED_ENDPOINT_TYPES)"
+		}
+		return ""
+	},
 	run: func(r *inventory.Region, cfg Config) []Finding {
 		var allowed []string
 		for _, t := range cfg.AllowedEndpointTypes {

@@ -48,6 +48,32 @@ func Select(all []Check, sel Selection) ([]Check, error) {
 	return out, nil
 }
 
+// SelectFor is Select, less the selected checks that cfg leaves off (endpoint-type-not-allowed
+// without allowed endpoint types): such a check would judge nothing, so it does not run, and the
+// report names it among the checks not run rather than counting it as run and clear. A
+// selection left with no check is an error that says why.
+func SelectFor(all []Check, sel Selection, cfg Config) ([]Check, error) {
+	selected, err := Select(all, sel)
+	if err != nil {
+		return nil, err
+	}
+	var on []Check
+	var off []string
+	for _, c := range selected {
+		if c.offWithout != nil {
+			if why := c.offWithout(cfg); why != "" {
+				off = append(off, c.ID+" is off without "+why)
+				continue
+			}
+		}
+		on = append(on, c)
+	}
+	if len(on) == 0 && len(selected) > 0 {
+		return nil, fmt.Errorf("the checks enabled (%s) leave no check to run: %s", listOrAll(sel.Enable), strings.Join(off, "; "))
+	}
+	return on, nil
+}
+
 func listOrAll(names []string) string {
 	if len(names) == 0 {
 		return "all"

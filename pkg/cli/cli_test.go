@@ -129,6 +129,7 @@ func TestUsageErrors(t *testing.T) {
 		{"output format", []string{"scan", "--output", "jsn=r.json"}, `--output jsn=r.json: "jsn" is not a format (text, json, markdown, asff) (did you mean json?)`},
 		{"output directory", []string{"scan", "--output", "/nonexistent/dir/r.json"}, "directory /nonexistent/dir does not exist"},
 		{"output twice", []string{"scan", "--output", "r.json", "--output", "json=r.json"}, "r.json is named twice"},
+		{"a check off by its config", []string{"scan", "--snapshot", "x.json", "--enable", "endpoint-type-not-allowed"}, "leave no check to run: endpoint-type-not-allowed is off without allowed endpoint types (--allowed-endpoint-types"},
 		{"quiet progress", []string{"scan", "--quiet", "--progress", "always"}, "--quiet silences --progress always"},
 		{"unknown check", []string{"checks", "cros"}, `checks: no check or family "cros" (did you mean cors?)`},
 		{"stray argument", []string{"scan", "us-east-1"}, `unexpected argument "us-east-1"`},
@@ -288,8 +289,11 @@ func TestScanDemoAccount(t *testing.T) {
 	}
 	if doc.SchemaVersion != report.SchemaVersion || doc.AccountID != "123456789012" || !doc.GeneratedAt.Equal(fixedNow()) || len(doc.Regions) != 1 ||
 		doc.Summary.APIsScanned != 7 || doc.Summary.Findings != 61 || !doc.Summary.Complete || doc.Summary.Errors != 0 ||
-		len(doc.Summary.ByCheck) != len(checks.All()) || doc.Errors == nil {
+		len(doc.Summary.ByCheck) != len(checks.All())-1 || doc.Errors == nil {
 		t.Errorf("JSON report header: %+v", doc)
+	}
+	if _, counted := doc.Summary.ByCheck["endpoint-type-not-allowed"]; counted {
+		t.Error("endpoint-type-not-allowed is off without --allowed-endpoint-types, yet counted as run")
 	}
 	for _, f := range doc.Findings {
 		if f.Check == "" || f.AccountID != "123456789012" || f.Region != "us-east-1" || f.Message == "" || !(strings.HasPrefix(f.Remediation, "aws apigateway ") || strings.HasPrefix(f.Remediation, "aws apigatewayv2 ") || strings.HasPrefix(f.Remediation, "aws wafv2 ")) {

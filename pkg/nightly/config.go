@@ -245,7 +245,7 @@ func loadSelection(getenv func(string) string, c *Config) error {
 			return fmt.Errorf("%s=%q: want a comma-separated list of EDGE, REGIONAL, PRIVATE", EnvAllowedEndpointTypes, getenv(EnvAllowedEndpointTypes))
 		}
 	}
-	if _, err := checks.Select(checks.All(), *sel); err != nil {
+	if _, err := checks.SelectFor(checks.All(), *sel, c.Audit.Checks); err != nil {
 		return fmt.Errorf("%s/%s/%s: %w", EnvEnabledChecks, EnvDisabledChecks, EnvSeverityOverrides, err)
 	}
 	path := getenv(EnvSuppressionsFile)
