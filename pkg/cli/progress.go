@@ -32,7 +32,7 @@ func (p *progressFlags) validate(cmd *cobra.Command) error {
 // start shows the progress of the scan cfg describes on stderr, and returns what stops it:
 // call it before anything else is written to stderr.
 func (p *progressFlags) start(st *state, cfg *audit.Config) (stop func()) {
-	r := progress.New(st.env.Stderr, progress.Options{Mode: p.mode.value, Terminal: isTerminal(st.env.Stderr), Quiet: p.quiet})
+	r := progress.New(st.env.Stderr, progress.Options{Mode: p.mode.value, Terminal: isTerminal(st.env.Stderr), Quiet: p.quiet, Heartbeat: true})
 	cfg.Progress = r.Observer()
 	return r.Stop
 }

@@ -54,6 +54,10 @@ type Options struct {
 	Interval time.Duration
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Heartbeat, off a terminal, writes a plain line every Interval even when no event comes,
+	// so that a CI log shows a scan waiting on slow or hanging calls is still alive. It runs
+	// on a real ticker, whatever Now is.
+	Heartbeat bool
 }
 
 // A Reporter shows one scan's progress. Its Observer goes in audit.Config.Progress; Stop ends
@@ -63,6 +67,8 @@ type Reporter struct {
 	now      func() time.Time
 	live     bool
 	interval time.Duration
+	beat     bool
+	done     chan struct{}
 	// extra are mpb options tests add (a manual refresh).
 	extra []mpb.ContainerOption
 
@@ -90,7 +96,7 @@ func newReporter(w io.Writer, o Options, extra ...mpb.ContainerOption) *Reporter
 	if o.Quiet || (mode != ModeAlways && (mode != ModeAuto || !o.Terminal)) {
 		return &Reporter{}
 	}
-	r := &Reporter{w: w, now: o.Now, live: o.Terminal, interval: o.Interval, extra: extra}
+	r := &Reporter{w: w, now: o.Now, live: o.Terminal, interval: o.Interval, beat: o.Heartbeat && !o.Terminal, done: make(chan struct{}), extra: extra}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -124,6 +130,7 @@ func (r *Reporter) Stop() {
 		return
 	}
 	r.stopped = true
+	close(r.done)
 	planned, bars, bar := r.planned, r.bars, r.bar
 	if planned && !r.live {
 		fmt.Fprintf(r.w, "scan ended: %s\n", r.t.line(r.now(), false))
@@ -180,6 +187,24 @@ func (o *observer) Planned(accounts, regions int) {
 	r.mu.Unlock()
 	if first && r.live {
 		r.startLive()
+	}
+	if first && r.beat {
+		go o.heartbeat()
+	}
+}
+
+// heartbeat offers a line every interval until Stop; update writes it when none was written
+// for an interval.
+func (o *observer) heartbeat() {
+	t := time.NewTicker(o.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-o.done:
+			return
+		case <-t.C:
+			o.update(func(*tally, time.Time) {})
+		}
 	}
 }
 

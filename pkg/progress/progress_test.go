@@ -369,3 +369,30 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestHeartbeatWhileNothingHappens: off a terminal with Heartbeat, a scan that waits on a call
+// still writes a line every interval, and nothing after Stop; without Heartbeat, nothing until
+// an event.
+func TestHeartbeatWhileNothingHappens(t *testing.T) {
+	for _, beat := range []bool{true, false} {
+		var w syncBuffer
+		r := New(&w, Options{Mode: ModeAlways, Interval: 40 * time.Millisecond, Heartbeat: beat})
+		o := r.Observer()
+		o.Planned(1, 1)
+		o.RegionStarted("111111111111", "us-east-1")
+		time.Sleep(300 * time.Millisecond) // a call hangs: no event
+		r.Stop()
+		lines := strings.Count(w.String(), "scan: ")
+		if beat && lines < 2 {
+			t.Errorf("heartbeat: %d lines in 300 ms at a 40 ms interval, want at least 2:\n%s", lines, w.String())
+		}
+		if !beat && lines != 0 {
+			t.Errorf("no heartbeat: %d lines without an event", lines)
+		}
+		after := w.String()
+		time.Sleep(100 * time.Millisecond)
+		if w.String() != after {
+			t.Errorf("a line after Stop: %q", strings.TrimPrefix(w.String(), after))
+		}
+	}
+}
