@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -56,9 +57,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 		if code == ExitOK {
 			code = ExitUsage
 		}
-	}
-	if i, ok := interrupted(ctx); ok {
-		return i.ExitCode()
+		// A signal that stopped a command before it could report anything.
+		if i, ok := interrupted(ctx); ok {
+			return i.ExitCode()
+		}
 	}
 	return code
 }
@@ -135,8 +137,8 @@ func WatchSignals(parent context.Context, sigs <-chan os.Signal, stderr io.Write
 		case <-done:
 			return
 		}
+		cancel(Interrupt{first}) // first, so that a blocked stderr cannot delay it
 		fmt.Fprintf(stderr, "driftaudit: %s: stopping; the report will hold what was read (again to quit at once)\n", signalName(first))
-		cancel(Interrupt{first})
 		select {
 		case second := <-sigs:
 			fmt.Fprintf(stderr, "driftaudit: %s again: quitting without a report\n", signalName(second))
@@ -144,12 +146,11 @@ func WatchSignals(parent context.Context, sigs <-chan os.Signal, stderr io.Write
 		case <-done:
 		}
 	}()
-	var once bool
+	var once sync.Once
 	return ctx, func() {
-		if !once {
-			once = true
+		once.Do(func() {
 			close(done)
 			cancel(nil)
-		}
+		})
 	}
 }

@@ -18,7 +18,7 @@ import (
 // headerFlag is a repeatable --header 'Name: value'; values may hold commas, so it is not split.
 type headerFlag []string
 
-func (h *headerFlag) String() string     { return fmt.Sprintf("%d headers", len(*h)) }
+func (h *headerFlag) String() string     { return "" } // values are never shown, not even as a default
 func (h *headerFlag) Type() string       { return "header" }
 func (h *headerFlag) Set(v string) error { *h = append(*h, v); return nil }
 
@@ -92,6 +92,9 @@ func newExplain(st *state) *cobra.Command {
 // Exit status: 0 served, 1 rejected or undecided, 2 on a usage error, when nothing could be read,
 // or when the URL reaches an API of a type that is not explained (WebSocket).
 func explainRequest(cmd *cobra.Command, st *state, rawURL string, f *explainFlags) (int, error) {
+	if cmd.Flags().Changed("region") && strings.TrimSpace(f.region) == "" {
+		return ExitUsage, usageErr(cmd, "explain: --region is empty: name the custom domain's region, or leave the flag out")
+	}
 	req, err := explain.NewRequest(rawURL, f.method, f.headers, f.origin)
 	if err != nil {
 		return ExitUsage, usageErr(cmd, "explain: %w", err)
@@ -136,6 +139,9 @@ func explainRequest(cmd *cobra.Command, st *state, rawURL string, f *explainFlag
 	}
 	if err != nil {
 		return ExitUsage, fmt.Errorf("write the decision: %w", err)
+	}
+	if i, ok := interrupted(st.ctx); ok {
+		return i.ExitCode(), nil
 	}
 	if d.Outcome == explain.Served {
 		return ExitOK, nil

@@ -346,6 +346,7 @@ func TestExplainUsageErrors(t *testing.T) {
 		{"bad header", []string{"explain", url, "--header", "x-api-key=SECRET-VALUE"}, "is not 'Name: value'"},
 		{"bad origin", []string{"explain", url, "--origin", "shop.example.com"}, "is not scheme://host[:port]"},
 		{"bad format", []string{"explain", url, "--format", "yaml"}, "must be one of text, json"},
+		{"empty region", []string{"explain", "https://api.example.com/x", "--region", ""}, "--region is empty"},
 		{"account without snapshot", []string{"explain", url, "--account", "123456789012"}, "--account picks an account of a --snapshot"},
 		{"snapshot with endpoint", []string{"explain", url, "--snapshot", "x.json", "--endpoint-url", "http://127.0.0.1:9"}, "takes no --endpoint-url"},
 		{"missing snapshot", []string{"explain", url, "--snapshot", "/nonexistent/inv.json"}, "read snapshot"},

@@ -20,11 +20,12 @@ const (
 	groupAccounts = "Accounts"
 	groupChecks   = "Checks"
 	groupOutput   = "Output"
+	groupVerdict  = "Verdict"
 	groupPace     = "Quotas and time"
 	groupRequest  = "Request"
 )
 
-var groupOrder = []string{groupScope, groupAccounts, groupChecks, groupOutput, groupPace, groupRequest}
+var groupOrder = []string{groupScope, groupAccounts, groupRequest, groupChecks, groupOutput, groupVerdict, groupPace}
 
 // helpWidth is the column help wraps flag descriptions at, fixed so that help reads the same
 // on every terminal (and in the golden files and the README).
@@ -118,8 +119,15 @@ func flagError(cmd *cobra.Command, err error) error {
 			return usageErr(cmd, "%s: unknown flag -%s: long flags take two dashes, --%s", cmd.Name(), m[1], m[1])
 		}
 	}
+	if m := badNumber.FindStringSubmatch(msg); m != nil {
+		want := map[string]string{"Float": "a number", "Int": "a whole number", "Bool": "true or false"}[m[3]]
+		return usageErr(cmd, "%s: %s %q is not %s", cmd.Name(), m[2], m[1], want)
+	}
 	return usageErr(cmd, "%s: %s", cmd.Name(), msg)
 }
+
+// badNumber is pflag's report of a value strconv could not parse, which names Go's parser.
+var badNumber = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?(--[a-z-]+)" flag: strconv\.Parse(Float|Int|Bool)`)
 
 var singleDash = regexp.MustCompile(`in -([a-z][a-z0-9-]+)`)
 

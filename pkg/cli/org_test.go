@@ -121,7 +121,7 @@ func TestAccountFlagsAreChecked(t *testing.T) {
 		{[]string{"scan", "--accounts", "12345"}, `account "12345" is not an AWS account id (12 digits)`},
 		{[]string{"scan", "--accounts", "111111111111", "--organization"}, "accounts and organization exclude each other"},
 		{[]string{"inventory", "--role-name", "no spaces"}, `role name "no spaces" is not an IAM role name`},
-		{[]string{"scan", "--max-accounts-in-flight", "0"}, "max accounts in flight must be at least 1, not 0"},
+		{[]string{"scan", "--max-accounts-in-flight", "0"}, "--max-accounts-in-flight must be at least 1, not 0"},
 		{[]string{"scan", "--snapshot", "x.json", "--organization"}, "--snapshot audits a saved file"},
 	} {
 		code, _, stderr := run(t, tc.args...)

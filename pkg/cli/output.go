@@ -78,6 +78,9 @@ func (o *outputFlags) resolve(cmd *cobra.Command) ([]output, error) {
 			if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
 				return nil, usageErr(cmd, "--output %s: directory %s does not exist", spec, filepath.Dir(path))
 			}
+			if st, err := os.Stat(path); err == nil && st.IsDir() {
+				return nil, usageErr(cmd, "--output %s: %s is a directory: name a file in it", spec, path)
+			}
 		}
 		seen[path] = true
 		outs = append(outs, output{format, path})

@@ -13,7 +13,8 @@ without keys and key-required stages no plan covers, and custom-domain mappings 
 It reads REST, HTTP and WebSocket APIs in one account, several, or a whole organization.`
 
 const exitScan = `  0    no finding at or above --fail-on, and the scan read everything
-  1    a finding at or above --fail-on, or the scan is incomplete (some part could not be read)
+  1    a finding at or above --fail-on, or the scan is incomplete (some part could not be read);
+       never with --fail-on none
   2    a usage error, or the scan could not run at all
   130  interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: the report of what was read, so marked
 `
@@ -39,7 +40,12 @@ func newRoot(st *state) *cobra.Command {
 			st.code = ExitUsage
 			return nil
 		},
-		Annotations: map[string]string{"exit": exitScan},
+		Annotations: map[string]string{"exit": `  0    scan and inventory: everything read and, for scan, no finding at or above --fail-on;
+       explain: the request is served
+  1    scan: a finding at or above --fail-on, or something could not be read; explain: rejected
+  2    a usage error, or nothing could run (each command's help says more)
+  130  interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: what was read, so marked
+`},
 		Example: `  driftaudit scan --region eu-west-1                      # audit one region, text report
   driftaudit scan --region us-east-1 --output json=report.json --output markdown=report.md
   driftaudit explain https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders
@@ -63,7 +69,7 @@ func newRoot(st *state) *cobra.Command {
 			if len(args) == 1 {
 				c, _, err := cmd.Root().Find(args)
 				if err != nil || c == cmd.Root() {
-					return usageErr(cmd, "help: no command %q%s", args[0], didYouMean(args[0], commandNames(cmd.Root()), ""))
+					return usageErr(cmd.Root(), "help: no command %q%s", args[0], didYouMean(args[0], commandNames(cmd.Root()), ""))
 				}
 				target = c
 			}
@@ -74,8 +80,8 @@ func newRoot(st *state) *cobra.Command {
 	root.CompletionOptions.HiddenDefaultCmd = false
 	root.AddCommand(newScan(st), newInventory(st), newChecks(st), newExplain(st), newVersion(st))
 	root.InitDefaultCompletionCmd()
-	root.InitDefaultVersionFlag()
-	root.Flags().Lookup("version").Usage = "print the version, commit and build date (as 'driftaudit version')"
+	// --version without -v, which kubectl users know as verbosity.
+	root.Flags().Bool("version", false, "print the version, and the commit it was built from (as 'driftaudit version')")
 	for _, c := range append(root.Commands(), root) {
 		// Help lists flags in the order they are defined, by purpose, not alphabetically.
 		c.Flags().SortFlags = false

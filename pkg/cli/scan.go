@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,16 +46,15 @@ func (s *scanFlags) register(cmd *cobra.Command) {
 	fs.BoolVar(&s.conf.Organization, "organization", false, "audit every ACTIVE account of the caller's organization (the caller is the management account or a delegated administrator)")
 	fs.StringVar(&s.conf.RoleName, "role-name", s.conf.RoleName, "the read-only `ROLE` assumed in each audited account (deploy/member-role.yaml)")
 	fs.StringVar(&s.conf.ExternalID, "external-id", "", "the external `ID` the member role requires, if any")
-	fs.IntVar(&s.conf.MaxAccountsInFlight, "max-accounts-in-flight", s.conf.MaxAccountsInFlight, "accounts read at once; each account and region has its own quota buckets")
+	fs.IntVar(&s.conf.MaxAccountsInFlight, "max-accounts-in-flight", s.conf.MaxAccountsInFlight, "`N` accounts read at once; each account and region has its own quota buckets")
 	group(cmd, groupAccounts, "accounts", "organization", "role-name", "external-id", "max-accounts-in-flight")
-	fs.Float64Var(&s.conf.Limits.Rate, "rate", s.conf.Limits.Rate, "API Gateway calls per second per region; lower it to leave headroom for other tools, 0 to not pace at all (an emulator)")
-	fs.IntVar(&s.conf.Limits.Burst, "burst", s.conf.Limits.Burst, "API Gateway calls allowed in a burst per region")
-	fs.Float64Var(&s.conf.Limits.GetResourcesRate, "getresources-rate", s.conf.Limits.GetResourcesRate, "GetResources calls per second per region (0: not paced)")
-	fs.IntVar(&s.conf.Limits.GetResourcesBurst, "getresources-burst", s.conf.Limits.GetResourcesBurst, "GetResources calls allowed in a burst per region")
-	fs.IntVar(&s.conf.Concurrency, "concurrency", s.conf.Concurrency, "API Gateway calls in flight per region")
+	fs.Float64Var(&s.conf.Limits.Rate, "rate", s.conf.Limits.Rate, "at most `N` API Gateway calls per second per region; lower it to leave headroom for other tools, 0 to not pace at all (an emulator)")
+	fs.IntVar(&s.conf.Limits.Burst, "burst", s.conf.Limits.Burst, "`N` API Gateway calls allowed in a burst per region")
+	fs.Float64Var(&s.conf.Limits.GetResourcesRate, "getresources-rate", s.conf.Limits.GetResourcesRate, "at most `N` GetResources calls per second per region (0: not paced)")
+	fs.IntVar(&s.conf.Limits.GetResourcesBurst, "getresources-burst", s.conf.Limits.GetResourcesBurst, "`N` GetResources calls allowed in a burst per region")
+	fs.IntVar(&s.conf.Concurrency, "concurrency", s.conf.Concurrency, "`N` API Gateway calls in flight per region")
 	fs.DurationVar(&s.timeout, "timeout", 0, "stop starting calls after this `DURATION` (e.g. 5m) and report what was read, marked incomplete (default: no limit)")
 	group(cmd, groupPace, "rate", "burst", "getresources-rate", "getresources-burst", "concurrency", "timeout")
-	s.progress.register(cmd)
 }
 
 func (s *scanFlags) config(cmd *cobra.Command) (audit.Config, error) {
@@ -62,8 +63,24 @@ func (s *scanFlags) config(cmd *cobra.Command) (audit.Config, error) {
 	c.Accounts = s.accounts.values
 	c.EndpointURL = s.endpoint
 	c.Profile = s.profile
-	if s.timeout < 0 {
+	// The numbers are checked here, where the flag can be named; Validate checks the rest.
+	switch {
+	case s.timeout < 0:
 		return c, usageErr(cmd, "--timeout must not be negative, not %s", s.timeout)
+	case c.Limits.Rate < 0:
+		return c, usageErr(cmd, "--rate must not be negative, not %g (0 does not pace)", c.Limits.Rate)
+	case c.Limits.GetResourcesRate < 0:
+		return c, usageErr(cmd, "--getresources-rate must not be negative, not %g (0 does not pace)", c.Limits.GetResourcesRate)
+	case c.Limits.Rate > 0 && c.Limits.Burst < 1:
+		return c, usageErr(cmd, "--burst must be at least 1 when --rate is %g, not %d", c.Limits.Rate, c.Limits.Burst)
+	case c.Limits.GetResourcesRate > 0 && c.Limits.GetResourcesBurst < 1:
+		return c, usageErr(cmd, "--getresources-burst must be at least 1 when --getresources-rate is %g, not %d", c.Limits.GetResourcesRate, c.Limits.GetResourcesBurst)
+	case c.Concurrency < 1:
+		return c, usageErr(cmd, "--concurrency must be at least 1, not %d", c.Concurrency)
+	case c.MaxAccountsInFlight < 1:
+		return c, usageErr(cmd, "--max-accounts-in-flight must be at least 1, not %d", c.MaxAccountsInFlight)
+	case cmd.Flags().Lookup("cors-tag") != nil && strings.TrimSpace(c.Checks.CORSTag) == "":
+		return c, usageErr(cmd, "--cors-tag must name a tag, not be empty")
 	}
 	if err := c.Validate(); err != nil {
 		return c, usageError{err, cmd}
@@ -71,9 +88,18 @@ func (s *scanFlags) config(cmd *cobra.Command) (audit.Config, error) {
 	return c, nil
 }
 
-// live says whether any flag that reads the account was set: a --snapshot audit takes none.
-func (s *scanFlags) live() bool {
-	return len(s.regions.values) > 0 || s.endpoint != "" || s.profile != "" || s.timeout != 0 || len(s.accounts.values) > 0 || s.conf.Organization
+// liveOnly are the flags that only reading the account uses: a --snapshot audit takes none.
+var liveOnly = []string{"region", "profile", "endpoint-url", "accounts", "organization", "role-name", "external-id", "max-accounts-in-flight",
+	"rate", "burst", "getresources-rate", "getresources-burst", "concurrency", "timeout", "progress"}
+
+// liveFlag names the first live-only flag set, or "".
+func liveFlag(cmd *cobra.Command) string {
+	for _, name := range liveOnly {
+		if cmd.Flags().Changed(name) {
+			return "--" + name
+		}
+	}
+	return ""
 }
 
 const scanLong = `Audit the account (or several, or an organization): read every REST, HTTP and WebSocket API,
@@ -116,17 +142,21 @@ func newScan(st *state) *cobra.Command {
 	fs := cmd.Flags()
 	fs.Var(&enable, "enable", "run only these `CHECKS` or families (repeatable, comma-separated)")
 	fs.Var(&disable, "disable", "do not run these `CHECKS` or families (repeatable, comma-separated)")
-	fs.Var(&overrides, "severity", "set a check's severity: `ID=LEVEL`, LEVEL critical, warning or info (repeatable)")
+	fs.Var(&overrides, "severity", "set a check's severity: `ID=LEVEL`, with LEVEL critical, warning or info (repeatable)")
 	fs.Var(&epTypes, "allowed-endpoint-types", "endpoint `TYPES` APIs may have (EDGE, REGIONAL, PRIVATE); turns endpoint-type-not-allowed on")
 	fs.StringVar(&sf.conf.Checks.CORSTag, "cors-tag", sf.conf.Checks.CORSTag, "REST API `TAG` whose value true declares that browsers call the API cross-origin")
 	fs.StringVar(&suppressions, "suppressions", "", "leave out the findings this suppression `FILE` (YAML or JSON) names, each with its reason")
 	fs.StringVar(&snapshot, "snapshot", "", "audit this saved inventory `FILE` (from 'driftaudit inventory') instead of the account")
 	fs.StringVar(&baseline, "baseline", "", "compare with this earlier JSON report `FILE`: each finding new or standing, the gone ones resolved; --fail-on judges new findings only")
-	group(cmd, groupChecks, "enable", "disable", "severity", "allowed-endpoint-types", "cors-tag", "suppressions", "snapshot", "baseline")
+	group(cmd, groupChecks, "enable", "disable", "severity", "allowed-endpoint-types", "cors-tag", "suppressions")
+	group(cmd, groupScope, "snapshot")
 	out.register(cmd, "text", "text", "json", "markdown", "asff")
-	fs.Var(failOn, "fail-on", "exit 1 when a finding is at or above this `LEVEL`: critical, warning, info or none")
 	fs.Var(minSeverity, "min-severity", "list only findings at or above this `LEVEL` in text and Markdown; every count stays whole")
-	group(cmd, groupOutput, "fail-on", "min-severity")
+	group(cmd, groupOutput, "min-severity")
+	group(cmd, groupVerdict, "baseline")
+	fs.Var(failOn, "fail-on", "exit 1 when a finding is at or above this `LEVEL`: critical, warning, info or none")
+	group(cmd, groupVerdict, "fail-on")
+	sf.progress.register(cmd)
 	failOn.complete(cmd, "fail-on")
 	minSeverity.complete(cmd, "min-severity")
 	checkCompletion := func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
@@ -148,6 +178,13 @@ type scanRun struct {
 func runScan(cmd *cobra.Command, st *state, r scanRun) (int, error) {
 	sf := r.sf
 	var err error
+	for flag, names := range map[string][]string{"--enable": r.enable, "--disable": r.disable} {
+		for _, name := range names {
+			if !slices.Contains(checkNames(true), name) {
+				return ExitUsage, usageErr(cmd, "%s %s: no check or family %q%s (see driftaudit checks)", flag, name, name, didYouMean(name, checkNames(true), ""))
+			}
+		}
+	}
 	sf.conf.Selection.Enable, sf.conf.Selection.Disable = r.enable, r.disable
 	sf.conf.Checks.AllowedEndpointTypes = r.endpointTypes
 	if sf.conf.Selection.Severity, err = severityOverrides(cmd, r.overrides); err != nil {
@@ -177,8 +214,8 @@ func runScan(cmd *cobra.Command, st *state, r scanRun) (int, error) {
 	}
 	var rep *report.Report
 	if r.snapshot != "" {
-		if sf.live() {
-			return ExitUsage, usageErr(cmd, "--snapshot audits a saved file, with the accounts and regions it holds: it takes no --region, --profile, --accounts, --organization, --endpoint-url or --timeout")
+		if flag := liveFlag(cmd); flag != "" {
+			return ExitUsage, usageErr(cmd, "--snapshot audits a saved file, with the accounts and regions it holds: it reads nothing, so it takes no %s", flag)
 		}
 		inv, err := loadSnapshot(r.snapshot)
 		if err != nil {
@@ -330,7 +367,8 @@ func loadSnapshot(path string) (*inventory.Inventory, error) {
 	}
 	inv, err := inventory.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
+		// The decoder's "json: " prefix says nothing to the user.
+		return nil, fmt.Errorf("read snapshot %s: %s", path, strings.ReplaceAll(err.Error(), "json: ", ""))
 	}
 	return inv, nil
 }
@@ -416,6 +454,7 @@ stage variable values are never in it.`
 
 func newInventory(st *state) *cobra.Command {
 	var sf scanFlags
+	var output string
 	cmd := &cobra.Command{
 		Use:     "inventory [flags] > FILE",
 		Short:   "Save what the account holds, for offline audits",
@@ -428,19 +467,30 @@ func newInventory(st *state) *cobra.Command {
   130  interrupted by Ctrl-C (SIGINT), 143 by SIGTERM: what was read, the rest marked unread
 `},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			code, err := saveInventory(cmd, st, &sf)
+			code, err := saveInventory(cmd, st, &sf, output)
 			st.code = code
 			return err
 		},
 	}
 	sf.register(cmd)
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write the inventory to `FILE` instead of stdout, whole or not at all")
+	group(cmd, groupOutput, "output")
+	sf.progress.register(cmd)
 	return cmd
 }
 
-func saveInventory(cmd *cobra.Command, st *state, sf *scanFlags) (int, error) {
+func saveInventory(cmd *cobra.Command, st *state, sf *scanFlags, output string) (int, error) {
 	cfg, err := sf.config(cmd)
 	if err != nil {
 		return ExitUsage, err
+	}
+	if output != "" {
+		if st, err := os.Stat(filepath.Dir(output)); err != nil || !st.IsDir() {
+			return ExitUsage, usageErr(cmd, "--output %s: directory %s does not exist", output, filepath.Dir(output))
+		}
+		if st, err := os.Stat(output); err == nil && st.IsDir() {
+			return ExitUsage, usageErr(cmd, "--output %s is a directory: name a file in it", output)
+		}
 	}
 	if err := sf.progress.validate(cmd); err != nil {
 		return ExitUsage, err
@@ -451,7 +501,16 @@ func saveInventory(cmd *cobra.Command, st *state, sf *scanFlags) (int, error) {
 	if err != nil {
 		return ExitUsage, err
 	}
-	if err := inv.Encode(st.env.Stdout); err != nil {
+	var b bytes.Buffer
+	if err := inv.Encode(&b); err != nil {
+		return ExitUsage, fmt.Errorf("write inventory: %w", err)
+	}
+	if output == "" {
+		_, err = st.env.Stdout.Write(b.Bytes())
+	} else {
+		err = writeFileAtomic(output, b.Bytes())
+	}
+	if err != nil {
 		return ExitUsage, fmt.Errorf("write inventory: %w", err)
 	}
 	if !sf.progress.quiet {

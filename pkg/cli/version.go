@@ -16,15 +16,16 @@ var version string
 // every binary (the module version for go install, the VCS revision and time for a build in a
 // checkout), so it cannot disagree with the binary.
 type versionInfo struct {
-	Version  string `json:"version"`
-	Commit   string `json:"commit"`
-	Built    string `json:"built"`
-	Modified bool   `json:"modified,omitempty"`
-	Go       string `json:"go"`
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	// CommitTime is when the commit was made; Go's build information holds no build time.
+	CommitTime string `json:"commit_time"`
+	Modified   bool   `json:"modified,omitempty"`
+	Go         string `json:"go"`
 }
 
 func buildVersion() versionInfo {
-	v := versionInfo{Version: version, Commit: "unknown", Built: "unknown", Go: runtime.Version()}
+	v := versionInfo{Version: version, Commit: "unknown", CommitTime: "unknown", Go: runtime.Version()}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		if v.Version == "" && info.Main.Version != "" {
 			v.Version = info.Main.Version
@@ -34,7 +35,7 @@ func buildVersion() versionInfo {
 			case "vcs.revision":
 				v.Commit = s.Value
 			case "vcs.time":
-				v.Built = s.Value
+				v.CommitTime = s.Value
 			case "vcs.modified":
 				v.Modified = s.Value == "true"
 			}
@@ -51,14 +52,14 @@ func (v versionInfo) String() string {
 	if v.Modified {
 		commit += " with uncommitted changes"
 	}
-	return fmt.Sprintf("driftaudit %s (commit %s, built %s, %s)", v.Version, commit, v.Built, v.Go)
+	return fmt.Sprintf("driftaudit %s (commit %s of %s, %s)", v.Version, commit, v.CommitTime, v.Go)
 }
 
 func newVersion(st *state) *cobra.Command {
 	format := newChoice("text", "text", "json")
 	cmd := &cobra.Command{
 		Use:   "version [flags]",
-		Short: "Print the version, commit and build date",
+		Short: "Print the version, and the commit it was built from",
 		Long:  "Print driftaudit's version, the commit it was built from and when, and the Go release\n(also: driftaudit --version).",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
