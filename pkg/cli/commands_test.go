@@ -595,4 +595,23 @@ func TestSuppressionFileErrorsAndStaleEntries(t *testing.T) {
 	if !strings.Contains(text, "never-deployed") || !strings.Contains(text, "a prototype") {
 		t.Errorf("the text report does not list the suppressed finding with its reason")
 	}
+	// A report that goes only to a file still tells stderr of the stale entry, unless --quiet.
+	args := []string{"scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--fail-on", "none", "--suppressions", stale, "-o", filepath.Join(dir, "r.json")}
+	if _, _, errOut := run(t, args...); !strings.Contains(errOut, "driftaudit: warning: stale suppression: entry 2 (line 3)") {
+		t.Errorf("with the report in a file, stderr does not warn of the stale entry: %q", errOut)
+	}
+	if _, _, errOut := run(t, append(args, "--quiet")...); errOut != "" {
+		t.Errorf("--quiet still writes to stderr: %q", errOut)
+	}
+}
+
+// TestIncompleteSaysSoOnStderr: with the report only in a file, an incomplete scan still says so
+// on stderr (and exits 1), even with --quiet: it is an error, not a notice.
+func TestIncompleteSaysSoOnStderr(t *testing.T) {
+	shim := demoShim(t)
+	shim.AddFault(awsemu.Fault{Service: "apigateway", APIID: "orders0001", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"})
+	code, out, errOut := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--quiet", "-o", filepath.Join(t.TempDir(), "r.json"))
+	if code != cli.ExitFindings || out != "" || !strings.Contains(errOut, "driftaudit: the scan is incomplete: ") {
+		t.Errorf("exit %d, stdout %d bytes, stderr %q: want 1, nothing on stdout and the incompleteness on stderr", code, len(out), errOut)
+	}
 }

@@ -245,10 +245,31 @@ func runScan(cmd *cobra.Command, st *state, r scanRun) (int, error) {
 	if err := writeReports(st, outputs, rep, minSev, r.out.color.value); err != nil {
 		return ExitUsage, err
 	}
+	noticeOnStderr(st, outputs, rep, sf.progress.quiet)
 	if wasInterrupted {
 		return i.ExitCode(), nil
 	}
 	return exitStatus(rep, r.failOn), nil
+}
+
+// noticeOnStderr repeats the report's warnings and says it is incomplete on stderr when no
+// report for people (text or Markdown) went to stdout: a run that writes only files, or JSON to
+// a pipe, must not hide that a suppression went stale or that parts could not be read. --quiet
+// silences the warnings, not the incompleteness, which is an error.
+func noticeOnStderr(st *state, outputs []output, rep *report.Report, quiet bool) {
+	for _, o := range outputs {
+		if o.path == "-" && (o.format == "text" || o.format == "markdown") {
+			return
+		}
+	}
+	if !quiet {
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(st.env.Stderr, "driftaudit: warning: %s\n", oneLine(errors.New(w)))
+		}
+	}
+	if !rep.Summary.Complete {
+		fmt.Fprintf(st.env.Stderr, "driftaudit: the scan is incomplete: %d scan error(s), each listed in the report; findings may be missing\n", rep.Summary.Errors)
+	}
 }
 
 // severityOverrides reads --severity ID=LEVEL: only check ids, never families, each named.
