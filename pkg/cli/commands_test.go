@@ -615,3 +615,60 @@ func TestIncompleteSaysSoOnStderr(t *testing.T) {
 		t.Errorf("exit %d, stdout %d bytes, stderr %q: want 1, nothing on stdout and the incompleteness on stderr", code, len(out), errOut)
 	}
 }
+
+// TestInterruptedSlowScanInventsNothing: every API Gateway call of the shim is slowed; SIGINT
+// after a dozen calls stops the real binary mid-scan. What it reports is a subset of the whole
+// scan's findings, each at the same place and severity: an interruption never invents one.
+func TestInterruptedSlowScanInventsNothing(t *testing.T) {
+	shim := demoShim(t)
+	_, whole, _ := run(t, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", "json", "--fail-on", "none")
+	type finding struct {
+		ID, Check, Severity string
+	}
+	var full, cut struct {
+		Interrupted bool      `json:"interrupted"`
+		Findings    []finding `json:"findings"`
+		Summary     struct {
+			Complete bool `json:"complete"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(whole), &full); err != nil || len(full.Findings) == 0 {
+		t.Fatalf("the whole scan: %v, %d findings", err, len(full.Findings))
+	}
+	severity := map[string]string{}
+	for _, f := range full.Findings {
+		severity[f.ID] = f.Severity
+	}
+	shim.AddFault(awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultDelay, Delay: 150 * time.Millisecond})
+	shim.ResetLog()
+	cmd := exec.Command(binary(t), "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", "json", "--progress", "never")
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_CONFIG_FILE="+os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for countService(shim, "apigateway") < 12 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != cli.ExitInterrupted {
+		t.Fatalf("%v, want exit 130; stderr %q", err, errOut.String())
+	}
+	if err := json.Unmarshal(out.Bytes(), &cut); err != nil {
+		t.Fatalf("no JSON report: %v", err)
+	}
+	if !cut.Interrupted || cut.Summary.Complete {
+		t.Errorf("interrupted %t, complete %t", cut.Interrupted, cut.Summary.Complete)
+	}
+	for _, f := range cut.Findings {
+		if want, ok := severity[f.ID]; !ok || want != f.Severity {
+			t.Errorf("invented: %s %s (%s) is not in the whole scan at that place and severity", f.Check, f.ID, f.Severity)
+		}
+	}
+	t.Logf("interrupted after %d calls: %d of the whole scan's %d findings", countService(shim, "apigateway"), len(cut.Findings), len(full.Findings))
+}
