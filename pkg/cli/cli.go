@@ -142,6 +142,7 @@ func WatchSignals(parent context.Context, sigs <-chan os.Signal, stderr io.Write
 		select {
 		case second := <-sigs:
 			fmt.Fprintf(stderr, "driftaudit: %s again: quitting without a report\n", signalName(second))
+			removePartial() // exit runs no deferred cleanup
 			exit(Interrupt{second}.ExitCode())
 		case <-done:
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -141,7 +142,11 @@ func writeFileAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // after the rename, nothing to remove
+	partial.Store(tmp.Name(), struct{}{})
+	defer func() {
+		os.Remove(tmp.Name()) // after the rename, nothing to remove
+		partial.Delete(tmp.Name())
+	}()
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
@@ -153,6 +158,18 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// partial holds the temporary files being written, so that a second Ctrl-C, which exits at
+// once without running deferred calls, can remove them first (removePartial).
+var partial sync.Map
+
+func removePartial() {
+	partial.Range(func(name, _ any) bool {
+		os.Remove(name.(string))
+		partial.Delete(name)
+		return true
+	})
 }
 
 // useColor decides whether the text report is coloured: "auto" colours only a terminal, and
