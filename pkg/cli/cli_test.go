@@ -238,7 +238,7 @@ func TestInventoryPrintsEveryRegionsErrors(t *testing.T) {
 	if code != cli.ExitFindings {
 		t.Errorf("exit %d, want 1", code)
 	}
-	for _, want := range []string{"scan error in us-east-1 API orders0001 GetResources", "scan error in us-east-1 API orders0001 GetStages", "scan error in eu-west-1 GetUsagePlans"} {
+	for _, want := range []string{"scan error in us-east-1 API orders (orders0001) GetResources", "scan error in us-east-1 API orders (orders0001) GetStages", "scan error in eu-west-1 GetUsagePlans"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}

@@ -542,7 +542,7 @@ func saveInventory(cmd *cobra.Command, st *state, sf *scanFlags, output string) 
 	code := ExitOK
 	for _, r := range inv.Regions {
 		for _, e := range r.Errors {
-			fmt.Fprintf(st.env.Stderr, "driftaudit: scan error in %s: %s\n", scopeOf(e), e.Message)
+			fmt.Fprintf(st.env.Stderr, "driftaudit: scan error in %s: %s\n", scopeOf(&r, e), e.Message)
 			code = ExitFindings
 		}
 	}
@@ -552,14 +552,38 @@ func saveInventory(cmd *cobra.Command, st *state, sf *scanFlags, output string) 
 	return code, nil
 }
 
-// scopeOf names what a scan error left unread: "us-east-1 API a1 GetStages".
-func scopeOf(e inventory.ScanError) string {
+// scopeOf names what a scan error of region r left unread, by name where the inventory has it:
+// "us-east-1 API orders (a1) GetStages".
+func scopeOf(r *inventory.Region, e inventory.ScanError) string {
+	named := func(kind, name, id string) string {
+		if name == "" {
+			return kind + " " + id
+		}
+		return fmt.Sprintf("%s %s (%s)", kind, name, id)
+	}
 	parts := []string{e.Region}
 	switch {
 	case e.APIID != "":
-		parts = append(parts, "API "+e.APIID)
+		name := ""
+		for _, a := range r.APIs {
+			if a.ID == e.APIID {
+				name = a.Name
+			}
+		}
+		for _, a := range r.V2APIs {
+			if a.ID == e.APIID {
+				name = a.Name
+			}
+		}
+		parts = append(parts, named("API", name, e.APIID))
 	case e.UsagePlanID != "":
-		parts = append(parts, "usage plan "+e.UsagePlanID)
+		name := ""
+		for _, p := range r.UsagePlans {
+			if p.ID == e.UsagePlanID {
+				name = p.Name
+			}
+		}
+		parts = append(parts, named("usage plan", name, e.UsagePlanID))
 	case e.Domain != "":
 		parts = append(parts, "domain "+e.Domain)
 	}

@@ -210,13 +210,13 @@ func (r *Report) writeMarkdown(w io.Writer, sel *selection, lim mdLimits) error 
 		fmt.Fprintf(b, "\n%s.\n", line)
 	}
 	if len(r.Errors) > 0 {
-		fmt.Fprintf(b, "\n## Scan errors\n\nWhat these calls would have read is missing from this report.\n\n| account | region | API | operation | error |\n|---|---|---|---|---|\n")
+		fmt.Fprintf(b, "\n## Scan errors\n\nWhat these calls would have read is missing from this report.\n\n| account | region | what | operation | error |\n|---|---|---|---|---|\n")
 		shown := r.Errors
 		if lim.errors >= 0 && lim.errors < len(shown) {
 			shown = shown[:lim.errors]
 		}
 		for _, e := range shown {
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", accountName(e.AccountID), e.Region, mdCell(e.APIID), e.Operation, mdCell(e.Message))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", accountName(e.AccountID), e.Region, mdCell(r.errorScope(e)), e.Operation, mdCell(e.Message))
 		}
 		if more := len(r.Errors) - len(shown); more > 0 {
 			fmt.Fprintf(b, "\n%d more scan error(s) not shown: see %s.\n", more, lim.opts.FullReport)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
 )
 
 // group is the findings of one subject (an API, a usage plan or a custom domain), by stage.
@@ -173,15 +174,15 @@ func (r *Report) WriteTextLimited(w io.Writer, limits TextOptions) error {
 			shownErrors = shownErrors[:limits.MaxErrors]
 		}
 		for _, e := range shownErrors {
-			api := ""
-			if e.APIID != "" {
-				api = " API " + e.APIID
+			scope := r.errorScope(e)
+			if scope != "" {
+				scope = " " + scope
 			}
 			acct := ""
 			if multi {
 				acct = accountName(e.AccountID) + " "
 			}
-			fmt.Fprintf(b, "  %s%s%s %s: %s\n", acct, e.Region, api, e.Operation, e.Message)
+			fmt.Fprintf(b, "  %s%s%s %s: %s\n", acct, e.Region, scope, e.Operation, e.Message)
 		}
 		if omitted := len(r.Errors) - len(shownErrors); omitted > 0 {
 			fmt.Fprintf(b, "  ... and %d more scan error(s). %s\n", omitted, limits.Note)
@@ -446,4 +447,31 @@ func accountName(id string) string {
 		return "(unknown account)"
 	}
 	return id
+}
+
+// errorScope names what a scan error left unread, names before ids where the report knows them:
+// "API orders (orders0001)", "usage plan payments-legacy (uqnehvqyfs)", "domain api.example.com";
+// "" for a region-wide list.
+func (r *Report) errorScope(e inventory.ScanError) string {
+	switch {
+	case e.APIID != "":
+		for _, a := range r.APIs {
+			if a.ID == e.APIID && a.Region == e.Region && a.Account == e.AccountID && a.Name != "" {
+				return fmt.Sprintf("API %s (%s)", a.Name, a.ID)
+			}
+		}
+		return "API " + e.APIID
+	case e.UsagePlanID != "":
+		for _, list := range [][]checks.Finding{r.Findings, r.Resolved} {
+			for _, f := range list {
+				if f.UsagePlanID == e.UsagePlanID && f.Region == e.Region && f.UsagePlanName != "" {
+					return fmt.Sprintf("usage plan %s (%s)", f.UsagePlanName, f.UsagePlanID)
+				}
+			}
+		}
+		return "usage plan " + e.UsagePlanID
+	case e.Domain != "":
+		return "domain " + e.Domain
+	}
+	return ""
 }
