@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/apigw-drift/driftaudit/internal/cfn"
 )
 
 // cfn-lint does not read the definition of an AWS::Serverless::StateMachine, and statelint both
@@ -472,12 +474,12 @@ func TestPlaceholdersAreTheTemplatesSubstitutions(t *testing.T) {
 	for _, m := range placeholder.FindAllStringSubmatch(def, -1) {
 		used[m[1]] = true
 	}
-	subs := child(loadTemplate(t, templateFile).root, "Resources", "OrgAuditStateMachine", "Properties", "DefinitionSubstitutions")
+	subs := cfn.Child(cfn.Load(t, templateFile).Root, "Resources", "OrgAuditStateMachine", "Properties", "DefinitionSubstitutions")
 	if subs == nil {
 		t.Fatal("OrgAuditStateMachine has no DefinitionSubstitutions")
 	}
 	values := map[string]string{}
-	for _, k := range keys(subs) {
+	for _, k := range cfn.Keys(subs) {
 		values[k] = "x"
 		if !used[k] {
 			t.Errorf("DefinitionSubstitutions has %s, which the definition does not use", k)
@@ -495,7 +497,7 @@ func TestPlaceholdersAreTheTemplatesSubstitutions(t *testing.T) {
 	if _, err := decodeJSON([]byte(filled)); err != nil {
 		t.Errorf("the substituted definition is not JSON: %v", err)
 	}
-	if uri := child(loadTemplate(t, templateFile).root, "Resources", "OrgAuditStateMachine", "Properties", "DefinitionUri"); uri == nil || uri.Value != "statemachine/"+definitionFile {
+	if uri := cfn.Child(cfn.Load(t, templateFile).Root, "Resources", "OrgAuditStateMachine", "Properties", "DefinitionUri"); uri == nil || uri.Value != "statemachine/"+definitionFile {
 		t.Errorf("OrgAuditStateMachine's DefinitionUri is not statemachine/%s", definitionFile)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/apigw-drift/driftaudit/internal/cfn"
 )
 
 // The account-mode stack: a deployment with Mode=account (the default) must create exactly these.
@@ -30,7 +32,7 @@ var (
 )
 
 func TestModesCreateTheirResources(t *testing.T) {
-	tm := loadTemplate(t, templateFile)
+	tm := cfn.Load(t, templateFile)
 	withEmails := map[string]string{"ReportEmail": "team@example.com", "OnCallEmail": "oncall@example.com"}
 	without := func(all []string, drop ...string) []string {
 		return slices.DeleteFunc(slices.Clone(all), func(s string) bool { return slices.Contains(drop, s) })
@@ -49,7 +51,7 @@ func TestModesCreateTheirResources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := tm.present(t, "Resources", tm.params(tt.params))
+			got := tm.Present(t, "Resources", tm.Params(tt.params))
 			if want := sorted(tt.want); !slices.Equal(got, want) {
 				t.Errorf("resources\n got %v\nwant %v", got, want)
 			}
@@ -57,7 +59,7 @@ func TestModesCreateTheirResources(t *testing.T) {
 	}
 
 	t.Run("account mode outputs", func(t *testing.T) {
-		got := tm.present(t, "Outputs", tm.params(nil))
+		got := tm.Present(t, "Outputs", tm.Params(nil))
 		want := []string{"AuditorFunctionName", "DashboardUrl", "FailedRunsQueueUrl", "OnCallTopicArn", "ReportTopicArn", "RunsBucketName"}
 		if !slices.Equal(got, want) {
 			t.Errorf("outputs %v, want %v", got, want)
@@ -65,10 +67,10 @@ func TestModesCreateTheirResources(t *testing.T) {
 	})
 	t.Run("account mode key policy", func(t *testing.T) {
 		var sids []string
-		p := tm.params(nil)
-		for _, s := range child(tm.root, "Resources", "AuditorKey", "Properties", "KeyPolicy", "Statement").Content {
-			if s = tm.resolve(t, s, p); s != nil {
-				sids = append(sids, child(s, "Sid").Value)
+		p := tm.Params(nil)
+		for _, s := range cfn.Child(tm.Root, "Resources", "AuditorKey", "Properties", "KeyPolicy", "Statement").Content {
+			if s = tm.Resolve(t, s, p); s != nil {
+				sids = append(sids, cfn.Child(s, "Sid").Value)
 			}
 		}
 		if want := []string{"AccountAdministers", "AlarmsPublishToEncryptedTopics", "LogsEncryptTheAuditorLogGroup"}; !slices.Equal(sids, want) {
@@ -80,22 +82,22 @@ func TestModesCreateTheirResources(t *testing.T) {
 // TestOrganizationLogGroupsMayUseTheKey: CloudWatch Logs encrypts a log group only if the key
 // policy lets it for that log group's ARN.
 func TestOrganizationLogGroupsMayUseTheKey(t *testing.T) {
-	tm := loadTemplate(t, templateFile)
-	p := tm.params(map[string]string{"Mode": "organization"})
+	tm := cfn.Load(t, templateFile)
+	p := tm.Params(map[string]string{"Mode": "organization"})
 	var allowed []string
-	for _, s := range child(tm.root, "Resources", "AuditorKey", "Properties", "KeyPolicy", "Statement").Content {
-		if s = tm.resolve(t, s, p); s != nil && render(child(s, "Principal", "Service")) == "logs.us-east-1.amazonaws.com" {
-			allowed = append(allowed, list(child(s, "Condition", "ArnEquals", "kms:EncryptionContext:aws:logs:arn"))...)
+	for _, s := range cfn.Child(tm.Root, "Resources", "AuditorKey", "Properties", "KeyPolicy", "Statement").Content {
+		if s = tm.Resolve(t, s, p); s != nil && cfn.Render(cfn.Child(s, "Principal", "Service")) == "logs.us-east-1.amazonaws.com" {
+			allowed = append(allowed, cfn.List(cfn.Child(s, "Condition", "ArnEquals", "kms:EncryptionContext:aws:logs:arn"))...)
 		}
 	}
-	res := child(tm.root, "Resources")
+	res := cfn.Child(tm.Root, "Resources")
 	for _, name := range []string{"PlannerLogGroup", "ScannerLogGroup", "JoinLogGroup", "OrgAuditLogGroup"} {
-		lg := child(res, name, "Properties")
-		arn := "arn:aws:logs:us-east-1:123456789012:log-group:" + render(child(lg, "LogGroupName"))
+		lg := cfn.Child(res, name, "Properties")
+		arn := "arn:aws:logs:us-east-1:123456789012:log-group:" + cfn.Render(cfn.Child(lg, "LogGroupName"))
 		if !slices.Contains(allowed, arn) {
 			t.Errorf("the key policy does not let CloudWatch Logs encrypt %s (%s)", name, arn)
 		}
-		if render(child(lg, "KmsKeyId")) != "getatt:AuditorKey.Arn" {
+		if cfn.Render(cfn.Child(lg, "KmsKeyId")) != "getatt:AuditorKey.Arn" {
 			t.Errorf("%s is not encrypted with AuditorKey", name)
 		}
 	}
@@ -112,33 +114,33 @@ var organizationEnvironment = map[string][]string{
 }
 
 func TestOrganizationFunctions(t *testing.T) {
-	res := child(loadTemplate(t, templateFile).root, "Resources")
-	auditor := child(res, "AuditorFunction", "Properties")
+	res := cfn.Child(cfn.Load(t, templateFile).Root, "Resources")
+	auditor := cfn.Child(res, "AuditorFunction", "Properties")
 	roles := map[string]string{"PlannerFunction": "plan", "ScannerFunction": "scan", "JoinFunction": "join"}
 	seenRoles := map[string]bool{}
 	for fn, handler := range roles {
 		t.Run(fn, func(t *testing.T) {
-			props := child(res, fn, "Properties")
-			vars := child(props, "Environment", "Variables")
-			if got, want := keys(vars), organizationEnvironment[fn]; !slices.Equal(got, want) {
+			props := cfn.Child(res, fn, "Properties")
+			vars := cfn.Child(props, "Environment", "Variables")
+			if got, want := cfn.Keys(vars), organizationEnvironment[fn]; !slices.Equal(got, want) {
 				t.Errorf("environment %v, want %v", got, want)
 			}
-			if got := render(child(vars, "AUDITOR_STEP")); got != handler {
+			if got := cfn.Render(cfn.Child(vars, "AUDITOR_STEP")); got != handler {
 				t.Errorf("AUDITOR_STEP %q, want %q", got, handler)
 			}
-			if got := render(child(vars, "RUNS_BUCKET")); got != "ref:RunsBucket" {
+			if got := cfn.Render(cfn.Child(vars, "RUNS_BUCKET")); got != "ref:RunsBucket" {
 				t.Errorf("RUNS_BUCKET %q, want the runs bucket", got)
 			}
 			// The same binary as AuditorFunction, built the same way.
 			for _, f := range []string{"CodeUri", "Handler", "Runtime"} {
-				if render(child(props, f)) != render(child(auditor, f)) {
+				if cfn.Render(cfn.Child(props, f)) != cfn.Render(cfn.Child(auditor, f)) {
 					t.Errorf("%s differs from AuditorFunction's", f)
 				}
 			}
-			if child(res, fn, "Metadata", "BuildMethod").Value != "makefile" {
+			if cfn.Child(res, fn, "Metadata", "BuildMethod").Value != "makefile" {
 				t.Error("not built by the Makefile")
 			}
-			role := render(child(props, "Role"))
+			role := cfn.Render(cfn.Child(props, "Role"))
 			if !strings.HasPrefix(role, "getatt:") || seenRoles[role] {
 				t.Errorf("role %s is not a role of its own", role)
 			}
@@ -158,7 +160,7 @@ func TestOrganizationRolesAreLeastPrivilege(t *testing.T) {
 		viaSNS = "sns.us-east-1.amazonaws.com"
 		viaSQS = "sqs.us-east-1.amazonaws.com"
 	)
-	apis := apigatewayPaths(t, loadTemplate(t, templateFile), "AuditorRole")
+	apis := apigatewayPaths(t, cfn.Load(t, templateFile), "AuditorRole")
 	want := map[string]map[string]string{
 		"PlannerRole": {
 			"organizations:ListAccounts *":                  "",
@@ -223,11 +225,11 @@ func TestOrganizationRolesAreLeastPrivilege(t *testing.T) {
 		want["ScannerRole"]["apigateway:GET "+p] = ""
 	}
 
-	tm := loadTemplate(t, templateFile)
+	tm := cfn.Load(t, templateFile)
 	for role, grantsWanted := range want {
 		t.Run(role, func(t *testing.T) {
 			got := map[string]string{}
-			for g, st := range grants(tm.roleStatements(t, role)) {
+			for g, st := range cfn.Grants(tm.RoleStatements(t, role)) {
 				if st.Effect != "Allow" {
 					t.Errorf("statement %s: Effect %s", st.Sid, st.Effect)
 				}
@@ -260,10 +262,10 @@ func conditionText(c map[string]map[string][]string) string {
 	return strings.Join(parts, "; ")
 }
 
-func apigatewayPaths(t *testing.T, tm template, role string) []string {
+func apigatewayPaths(t *testing.T, tm cfn.Template, role string) []string {
 	t.Helper()
 	var out []string
-	for _, st := range tm.roleStatements(t, role) {
+	for _, st := range tm.RoleStatements(t, role) {
 		if slices.Contains(st.Actions, "apigateway:GET") {
 			out = append(out, st.Resources...)
 		}
@@ -278,9 +280,9 @@ func apigatewayPaths(t *testing.T, tm template, role string) []string {
 // definition calls, no more: the functions the placeholders name, the ItemReader's object, the
 // ResultWriter's prefix.
 func TestStateMachineGrantsFollowTheDefinition(t *testing.T) {
-	tm := loadTemplate(t, templateFile)
-	subs := child(tm.root, "Resources", "OrgAuditStateMachine", "Properties", "DefinitionSubstitutions")
-	g := grants(tm.roleStatements(t, "OrgAuditStateMachineRole"))
+	tm := cfn.Load(t, templateFile)
+	subs := cfn.Child(tm.Root, "Resources", "OrgAuditStateMachine", "Properties", "DefinitionSubstitutions")
+	g := cfn.Grants(tm.RoleStatements(t, "OrgAuditStateMachineRole"))
 	filled, err := substitute(string(readFile(t, definitionFile)), map[string]string{
 		"PlannerFunctionArn": "getatt:PlannerFunction.Arn", "ScannerFunctionArn": "getatt:ScannerFunction.Arn",
 		"JoinFunctionArn": "getatt:JoinFunction.Arn", "RunsBucket": "ref:RunsBucket", "MaxConcurrency": "1",
@@ -292,8 +294,8 @@ func TestStateMachineGrantsFollowTheDefinition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range keys(subs) {
-		if v := render(child(subs, k)); strings.HasSuffix(k, "FunctionArn") {
+	for _, k := range cfn.Keys(subs) {
+		if v := cfn.Render(cfn.Child(subs, k)); strings.HasSuffix(k, "FunctionArn") {
 			if _, ok := g["lambda:InvokeFunction "+v]; !ok {
 				t.Errorf("the definition invokes %s (%s), which the role may not", k, v)
 			}
@@ -350,14 +352,14 @@ func walkStates(m map[string]any, f func(name string, s map[string]any)) {
 // organization run 12 hours to land it. The definition has no execution timeout, which would
 // stop a run before its join; every task of it is bounded instead.
 func TestSilentAlarmWatchesBothModes(t *testing.T) {
-	tm := loadTemplate(t, templateFile)
-	alarm := child(tm.root, "Resources", "AuditorSilentAlarm")
-	if child(alarm, "Condition") != nil {
+	tm := cfn.Load(t, templateFile)
+	alarm := cfn.Child(tm.Root, "Resources", "AuditorSilentAlarm")
+	if cfn.Child(alarm, "Condition") != nil {
 		t.Fatal("AuditorSilentAlarm must exist in both modes")
 	}
-	props := child(alarm, "Properties")
-	if render(child(props, "Namespace")) != "ref:MetricNamespace" || child(props, "MetricName").Value != "Complete" ||
-		child(props, "Dimensions") != nil || child(props, "TreatMissingData").Value != "breaching" {
+	props := cfn.Child(alarm, "Properties")
+	if cfn.Render(cfn.Child(props, "Namespace")) != "ref:MetricNamespace" || cfn.Child(props, "MetricName").Value != "Complete" ||
+		cfn.Child(props, "Dimensions") != nil || cfn.Child(props, "TreatMissingData").Value != "breaching" {
 		t.Error("AuditorSilentAlarm must watch Complete in the namespace, without dimensions, missing data breaching")
 	}
 	def, err := decodeJSON(readFile(t, definitionFile))
@@ -372,11 +374,11 @@ func TestSilentAlarmWatchesBothModes(t *testing.T) {
 			t.Errorf("task %s has no TimeoutSeconds: a hung task would hold the run forever", name)
 		}
 	})
-	period := atoi(t, child(props, "Period"))
+	period := atoi(t, cfn.Child(props, "Period"))
 	for mode, minHours := range map[string]int{"account": 25, "organization": 24 + 12 + 1} {
-		p := tm.params(map[string]string{"Mode": mode})
-		evals := atoi(t, tm.resolve(t, child(props, "EvaluationPeriods"), p))
-		points := atoi(t, tm.resolve(t, child(props, "DatapointsToAlarm"), p))
+		p := tm.Params(map[string]string{"Mode": mode})
+		evals := atoi(t, tm.Resolve(t, cfn.Child(props, "EvaluationPeriods"), p))
+		points := atoi(t, tm.Resolve(t, cfn.Child(props, "DatapointsToAlarm"), p))
 		if points != evals || evals*period < minHours*3600 {
 			t.Errorf("%s mode: %d of %d periods of %d s; want all of at least %d hours", mode, points, evals, period, minHours)
 		}
@@ -395,21 +397,21 @@ func atoi(t *testing.T, n *yaml.Node) int {
 // TestScheduleStartsTheNight: the schedule hands the state machine the night's time (the run id
 // comes from it, since the execution cannot be named after it) and records undelivered runs.
 func TestScheduleStartsTheNight(t *testing.T) {
-	tm := loadTemplate(t, templateFile)
-	ev := child(tm.root, "Resources", "OrgAuditStateMachine", "Properties", "Events", "Nightly")
-	if child(ev, "Type").Value != "ScheduleV2" {
+	tm := cfn.Load(t, templateFile)
+	ev := cfn.Child(tm.Root, "Resources", "OrgAuditStateMachine", "Properties", "Events", "Nightly")
+	if cfn.Child(ev, "Type").Value != "ScheduleV2" {
 		t.Fatal("the state machine has no ScheduleV2 event Nightly")
 	}
-	p := child(ev, "Properties")
-	if got := child(p, "Input").Value; got != `{"scheduled_time": "<aws.scheduler.scheduled-time>"}` {
+	p := cfn.Child(ev, "Properties")
+	if got := cfn.Child(p, "Input").Value; got != `{"scheduled_time": "<aws.scheduler.scheduled-time>"}` {
 		t.Errorf("schedule input %s", got)
 	}
-	if render(child(p, "RoleArn")) != "getatt:OrgScheduleRole.Arn" || render(child(p, "DeadLetterConfig", "Arn")) != "getatt:FailedRunsQueue.Arn" {
+	if cfn.Render(cfn.Child(p, "RoleArn")) != "getatt:OrgScheduleRole.Arn" || cfn.Render(cfn.Child(p, "DeadLetterConfig", "Arn")) != "getatt:FailedRunsQueue.Arn" {
 		t.Error("the schedule must use OrgScheduleRole and the failed-runs queue")
 	}
-	accountEvent := child(tm.root, "Resources", "AuditorFunction", "Properties", "Events", "Nightly", "Properties")
+	accountEvent := cfn.Child(tm.Root, "Resources", "AuditorFunction", "Properties", "Events", "Nightly", "Properties")
 	for _, f := range []string{"ScheduleExpression", "ScheduleExpressionTimezone"} {
-		if render(child(p, f)) != render(child(accountEvent, f)) {
+		if cfn.Render(cfn.Child(p, f)) != cfn.Render(cfn.Child(accountEvent, f)) {
 			t.Errorf("%s differs from account mode's", f)
 		}
 	}
@@ -418,25 +420,25 @@ func TestScheduleStartsTheNight(t *testing.T) {
 // TestMemberRoleReadsWhatTheScanReads: the member role grants the scan's API Gateway reads, no
 // more, to the scanner's role alone.
 func TestMemberRoleReadsWhatTheScanReads(t *testing.T) {
-	main := loadTemplate(t, templateFile)
-	member := loadTemplate(t, memberRoleFile)
+	main := cfn.Load(t, templateFile)
+	member := cfn.Load(t, memberRoleFile)
 	want := apigatewayPaths(t, main, "AuditorRole")
 	if got := apigatewayPaths(t, main, "ScannerRole"); !slices.Equal(got, want) {
 		t.Errorf("ScannerRole reads %v, AuditorRole %v", got, want)
 	}
-	stmts := member.roleStatements(t, "MemberRole")
+	stmts := member.RoleStatements(t, "MemberRole")
 	if len(stmts) != 1 || !reflect.DeepEqual(stmts[0].Actions, []string{"apigateway:GET"}) || !slices.Equal(stmts[0].Resources, want) {
 		t.Errorf("the member role grants %+v; want apigateway:GET on %v only", stmts, want)
 	}
-	trust := child(member.root, "Resources", "MemberRole", "Properties", "AssumeRolePolicyDocument", "Statement").Content
-	if len(trust) != 1 || render(child(trust[0], "Principal", "AWS")) != "ref:ScannerRoleArn" || child(trust[0], "Action").Value != "sts:AssumeRole" {
+	trust := cfn.Child(member.Root, "Resources", "MemberRole", "Properties", "AssumeRolePolicyDocument", "Statement").Content
+	if len(trust) != 1 || cfn.Render(cfn.Child(trust[0], "Principal", "AWS")) != "ref:ScannerRoleArn" || cfn.Child(trust[0], "Action").Value != "sts:AssumeRole" {
 		t.Fatal("the member role must trust the scanner's role only")
 	}
-	if child(member.root, "Parameters", "RoleName", "Default").Value != child(main.root, "Parameters", "MemberRoleName", "Default").Value {
+	if cfn.Child(member.Root, "Parameters", "RoleName", "Default").Value != cfn.Child(main.Root, "Parameters", "MemberRoleName", "Default").Value {
 		t.Error("the member role's default name is not the main template's MemberRoleName default")
 	}
 	// A trust without a condition is refused at deployment: the rule asserts one of the two.
-	rule := child(member.root, "Rules", "TrustIsConditioned", "Assertions")
+	rule := cfn.Child(member.Root, "Rules", "TrustIsConditioned", "Assertions")
 	if rule == nil || !strings.Contains(yamlText(rule), "ExternalId") || !strings.Contains(yamlText(rule), "OrganizationId") {
 		t.Error("deploy/member-role.yaml must refuse a trust with neither ExternalId nor OrganizationId (Rules.TrustIsConditioned)")
 	}
@@ -448,12 +450,12 @@ func TestMemberRoleReadsWhatTheScanReads(t *testing.T) {
 		{map[string]string{"OrganizationId": "o-abcdefghij"}, []string{"aws:PrincipalOrgID"}},
 		{map[string]string{"ExternalId": "x-123", "OrganizationId": "o-abcdefghij"}, []string{"aws:PrincipalOrgID", "sts:ExternalId"}},
 	} {
-		p := member.params(tt.params)
+		p := member.Params(tt.params)
 		var got []string
-		if c := member.resolve(t, child(trust[0], "Condition"), p); c != nil {
-			eq := child(c, "StringEquals")
-			for _, k := range keys(eq) {
-				if member.resolve(t, child(eq, k), p) != nil {
+		if c := member.Resolve(t, cfn.Child(trust[0], "Condition"), p); c != nil {
+			eq := cfn.Child(c, "StringEquals")
+			for _, k := range cfn.Keys(eq) {
+				if member.Resolve(t, cfn.Child(eq, k), p) != nil {
 					got = append(got, k)
 				}
 			}

@@ -8,10 +8,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
@@ -25,24 +22,21 @@ import (
 var regions = []string{"eu-west-1", "us-west-2", "ap-southeast-2", "eu-central-1", "us-east-2"}
 
 func main() {
-	sizes := flag.String("n", "50,200,600", "comma-separated account sizes (APIs) seeded in moto (empty: none)")
-	scale := flag.Float64("scale", 20, "time factor: the quotas run this many times faster than AWS's (0: no quotas)")
-	driftaudit := flag.String("driftaudit", "bin/driftaudit", "the driftaudit binary to measure")
-	shapes := flag.String("synthetic", "heavy,600x60,600x60/public", "comma-separated synthetic shapes for the memory table: heavy, public, small or APISxRESOURCES[/public] (empty: none)")
-	handler := flag.String("handler", "bin/handlerchild", "the handler child binary (internal/benchcmd/handlerchild) to measure")
-	timeout := flag.Duration("timeout", 10*time.Minute, "kill a measured process of the memory table after this long")
-	memLimit := flag.String("handler-memlimit", bench.HandlerMemoryLimit, "GOMEMLIMIT of the handler child (default: the function's, from template.yaml)")
-	flag.Parse()
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	cmd := bench.NewCommand("bench")
+	sizes := cmd.Flags.String("n", "50,200,600", "comma-separated account sizes (APIs) seeded in moto (empty: none)")
+	scale := cmd.Flags.Float64("scale", 20, "time factor: the quotas run this many times faster than AWS's (0: no quotas)")
+	shapes := cmd.Flags.String("synthetic", "heavy,600x60,600x60/public", "comma-separated synthetic shapes for the memory table: heavy, public, small or APISxRESOURCES[/public] (empty: none)")
+	handler := cmd.Flags.String("handler", "bin/handlerchild", "the handler child binary (internal/benchcmd/handlerchild) to measure")
+	timeout := cmd.Flags.Duration("timeout", 10*time.Minute, "kill a measured process of the memory table after this long")
+	memLimit := cmd.Flags.String("handler-memlimit", bench.HandlerMemoryLimit, "GOMEMLIMIT of the handler child (default: the function's, from template.yaml)")
+	ctx, stop := cmd.Start()
 	defer stop()
-	err := run(ctx, *sizes, *scale, *driftaudit)
+	err := run(ctx, *sizes, *scale, *cmd.Driftaudit)
 	if err == nil {
-		err = memory(ctx, *shapes, *driftaudit, *handler, *memLimit, *timeout)
+		err = memory(ctx, *shapes, *cmd.Driftaudit, *handler, *memLimit, *timeout)
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "bench: %s\n", err)
-		os.Exit(1)
+		cmd.Fail(1, err)
 	}
 }
 
@@ -82,13 +76,9 @@ func run(ctx context.Context, sizes string, scale float64, driftaudit string) er
 	if strings.TrimSpace(sizes) == "" {
 		return nil
 	}
-	var ns []int
-	for _, s := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return fmt.Errorf("-n: %q is not a positive number", s)
-		}
-		ns = append(ns, n)
+	ns, err := bench.Positives(sizes, strconv.Atoi)
+	if err != nil {
+		return fmt.Errorf("-n: %w", err)
 	}
 	if len(ns) > len(regions) {
 		return fmt.Errorf("-n: at most %d sizes", len(regions))

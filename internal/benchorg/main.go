@@ -8,10 +8,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"time"
@@ -22,20 +19,18 @@ import (
 )
 
 func main() {
-	members := flag.Int("members", 39, "member accounts, besides the management account")
-	regions := flag.String("regions", "eu-west-1,us-east-1", "comma-separated regions, each seeded in every account")
-	apis := flag.Int("apis", 20, "REST APIs in each account and region")
-	maxResources := flag.Int("max-resources", 10, "cap on each API's resources, to seed faster (0: the 5 to 300 of make bench); the scan's calls do not depend on it")
-	workers := flag.Int("workers", 8, "accounts and regions seeded at once")
-	scales := flag.String("scale", "20,1,0.5,0.25", "comma-separated time factors: the quotas run this many times faster than AWS's; the projection takes the ratio measured at the smallest")
-	inFlight := flag.String("in-flight", "8,40", "comma-separated --max-accounts-in-flight values to scan with at each scale; the projection takes the first")
-	driftaudit := flag.String("driftaudit", "bin/driftaudit", "the driftaudit binary to measure")
-	projAccounts := flag.Int("project-accounts", 1000, "accounts of the projected organization")
-	projRegions := flag.Int("project-regions", 4, "regions of the projected organization")
-	projConcurrency := flag.Int("project-concurrency", 100, "the Distributed Map's MaxConcurrency in the projection")
-	flag.Parse()
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	cmd := bench.NewCommand("bench-org")
+	members := cmd.Flags.Int("members", 39, "member accounts, besides the management account")
+	regions := cmd.Flags.String("regions", "eu-west-1,us-east-1", "comma-separated regions, each seeded in every account")
+	apis := cmd.Flags.Int("apis", 20, "REST APIs in each account and region")
+	maxResources := cmd.Flags.Int("max-resources", 10, "cap on each API's resources, to seed faster (0: the 5 to 300 of make bench); the scan's calls do not depend on it")
+	workers := cmd.Flags.Int("workers", 8, "accounts and regions seeded at once")
+	scales := cmd.Flags.String("scale", "20,1,0.5,0.25", "comma-separated time factors: the quotas run this many times faster than AWS's; the projection takes the ratio measured at the smallest")
+	inFlight := cmd.Flags.String("in-flight", "8,40", "comma-separated --max-accounts-in-flight values to scan with at each scale; the projection takes the first")
+	projAccounts := cmd.Flags.Int("project-accounts", 1000, "accounts of the projected organization")
+	projRegions := cmd.Flags.Int("project-regions", 4, "regions of the projected organization")
+	projConcurrency := cmd.Flags.Int("project-concurrency", 100, "the Distributed Map's MaxConcurrency in the projection")
+	ctx, stop := cmd.Start()
 	defer stop()
 
 	spec := bench.OrgSpec{Members: *members, APIs: *apis, MaxResources: *maxResources, Workers: *workers}
@@ -44,34 +39,18 @@ func main() {
 			spec.Regions = append(spec.Regions, r)
 		}
 	}
-	slots, err := positives(*inFlight, func(s string) (int, error) { return strconv.Atoi(s) })
+	slots, err := bench.Positives(*inFlight, strconv.Atoi)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "bench-org: -in-flight: %s\n", err)
-		os.Exit(2)
+		cmd.Fail(2, fmt.Errorf("-in-flight: %w", err))
 	}
-	factors, err := positives(*scales, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
+	factors, err := bench.Positives(*scales, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "bench-org: -scale: %s\n", err)
-		os.Exit(2)
+		cmd.Fail(2, fmt.Errorf("-scale: %w", err))
 	}
 	proj := bench.Projection{Accounts: *projAccounts, Regions: *projRegions, Concurrency: *projConcurrency, MemoryMB: bench.FunctionMemoryMB}
-	if err := run(ctx, spec, factors, slots, *driftaudit, proj); err != nil {
-		fmt.Fprintf(os.Stderr, "bench-org: %s\n", err)
-		os.Exit(1)
+	if err := run(ctx, spec, factors, slots, *cmd.Driftaudit, proj); err != nil {
+		cmd.Fail(1, err)
 	}
-}
-
-// positives parses a comma-separated list of positive numbers.
-func positives[T int | float64](list string, parse func(string) (T, error)) ([]T, error) {
-	var out []T
-	for _, s := range strings.Split(list, ",") {
-		n, err := parse(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("%q is not a positive number", s)
-		}
-		out = append(out, n)
-	}
-	return out, nil
 }
 
 func run(ctx context.Context, spec bench.OrgSpec, scales []float64, slots []int, driftaudit string, proj bench.Projection) error {

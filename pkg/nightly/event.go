@@ -43,7 +43,7 @@ func ParseEvent(payload []byte) (Input, error) {
 		return in, fmt.Errorf("invocation payload: %w", err)
 	}
 	if env.Source == "" && env.DetailType == "" {
-		return in, strict(trimmed, &in, "invocation payload")
+		return parseInput(trimmed, "invocation payload")
 	}
 	// An event carries its input in detail; options beside the envelope would be ignored, and a
 	// dry run that is silently ignored is a real run.
@@ -67,28 +67,39 @@ func ParseEvent(payload []byte) (Input, error) {
 	if len(detail) == 0 || string(detail) == "null" || string(detail) == "{}" {
 		return in, nil
 	}
-	return in, strict(detail, &in, "event detail")
+	return parseInput(detail, "event detail")
 }
 
-// strict decodes data into in, which it leaves untouched on error: the decoder fills the known
-// fields before it reports an unknown one.
-func strict(data []byte, in *Input, what string) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var got Input
-	if err := dec.Decode(&got); err != nil {
-		return fmt.Errorf("%s: %w (known fields: regions, dry_run)", what, err)
+// parseInput reads a hand-written Input: strictly (decodeStrict), and with no blank region name.
+func parseInput(data []byte, what string) (Input, error) {
+	in, err := decodeStrict[Input](data, what, "known fields: regions, dry_run")
+	if err != nil {
+		return Input{}, err
 	}
-	if dec.More() {
-		return errors.New(what + ": more than one JSON value")
-	}
-	for _, r := range got.Regions {
+	for _, r := range in.Regions {
 		if strings.TrimSpace(r) == "" {
-			return fmt.Errorf("%s: an empty region name", what)
+			return Input{}, fmt.Errorf("%s: an empty region name", what)
 		}
 	}
-	*in = got
-	return nil
+	return in, nil
+}
+
+// decodeStrict decodes data, one JSON value with no field T does not know, into a new T. Its
+// errors start with what; a refusal of the decoder's ends with hint, if any, in parentheses.
+func decodeStrict[T any](data []byte, what, hint string) (T, error) {
+	var v T
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		if hint != "" {
+			return *new(T), fmt.Errorf("%s: %w (%s)", what, err, hint)
+		}
+		return *new(T), fmt.Errorf("%s: %w", what, err)
+	}
+	if dec.More() {
+		return *new(T), errors.New(what + ": more than one JSON value")
+	}
+	return v, nil
 }
 
 // preview is the start of a payload for an error message: at most 40 characters, on one line.

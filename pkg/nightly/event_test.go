@@ -116,3 +116,31 @@ func TestParseEventErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeStrict: an organization step's payload is decoded as strictly as a hand-written
+// Input, without the Input's list of known fields.
+func TestDecodeStrict(t *testing.T) {
+	const ok = `{"run_id": "r1", "account_id": "111111111111", "region": "us-east-1"}`
+	got, err := decodeStrict[ScanInput]([]byte(ok), "invocation payload", "")
+	if want := (ScanInput{RunID: "r1", AccountID: "111111111111", Region: "us-east-1"}); err != nil || got != want {
+		t.Errorf("decodeStrict(%s) = %+v, %v; want %+v", ok, got, err, want)
+	}
+	tests := []struct {
+		name, payload, want string
+	}{
+		{"unknown field", `{"run_id": "r1", "acount_id": "1"}`, `invocation payload: json: unknown field "acount_id"`},
+		{"wrong type", `{"run_id": 1}`, "invocation payload: json: cannot unmarshal number"},
+		{"two JSON values", ok + " " + ok, "invocation payload: more than one JSON value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decodeStrict[ScanInput]([]byte(tt.payload), "invocation payload", "")
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) || strings.Contains(err.Error(), "known fields") {
+				t.Errorf("error %v, want one starting %q", err, tt.want)
+			}
+			if got != (ScanInput{}) {
+				t.Errorf("decoded %+v on error, want nothing", got)
+			}
+		})
+	}
+}

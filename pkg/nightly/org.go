@@ -168,14 +168,6 @@ func itemKey(runID string, it Item) string {
 }
 func joinedKey(runID string) string   { return "runs/" + runID + "/report.json" }
 func s3URL(bucket, key string) string { return "s3://" + bucket + "/" + key }
-func decodeInput(payload []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("invocation payload: %w", err)
-	}
-	return nil
-}
 
 // Invoke is the Lambda handler of every step: the account audit, or a step of an organization
 // run, as the function's AUDITOR_STEP says.
@@ -195,8 +187,8 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, err
 // Plan lists the accounts (the ACCOUNTS list, or every ACTIVE account of the organization),
 // crosses them with the regions, and writes the work list to the runs bucket.
 func (h *Handler) Plan(ctx context.Context, payload json.RawMessage) (*PlanOutput, error) {
-	var in PlanInput
-	if err := decodeInput(payload, &in); err != nil {
+	in, err := decodeStrict[PlanInput](payload, "invocation payload", "")
+	if err != nil {
 		return nil, err
 	}
 	runID, err := RunID(in.ExecutionName, in.Input)
@@ -237,8 +229,8 @@ func (h *Handler) Plan(ctx context.Context, payload json.RawMessage) (*PlanOutpu
 // written, so that the map's retries and tolerance see exactly that.
 func (h *Handler) ScanItem(ctx context.Context, payload json.RawMessage) (*ScanOutput, error) {
 	start := h.now()
-	var in ScanInput
-	if err := decodeInput(payload, &in); err != nil {
+	in, err := decodeStrict[ScanInput](payload, "invocation payload", "")
+	if err != nil {
 		return nil, err
 	}
 	if !safeRunID.MatchString(in.RunID) {
@@ -258,7 +250,6 @@ func (h *Handler) ScanItem(ctx context.Context, payload json.RawMessage) (*ScanO
 		// nothing read, that says why.
 		inv := &inventory.Inventory{SchemaVersion: inventory.SchemaVersion, AccountID: in.AccountID, CollectedAt: start,
 			Regions: []inventory.Region{inventory.UnreadRegion(in.AccountID, in.Region, inventory.ScanError{AccountID: in.AccountID, Region: in.Region, Operation: OpScan, Message: oneLine(scanErr)})}}
-		var err error
 		if rep, err = audit.Evaluate(inv, cfg, start); err != nil {
 			return nil, err
 		}
@@ -284,8 +275,8 @@ func (h *Handler) ScanItem(ctx context.Context, payload json.RawMessage) (*ScanO
 // fails only when publishing fails.
 func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutput, error) {
 	start := h.now()
-	var in JoinInput
-	if err := decodeInput(payload, &in); err != nil {
+	in, err := decodeStrict[JoinInput](payload, "invocation payload", "")
+	if err != nil {
 		return nil, err
 	}
 	var state JoinState
@@ -296,7 +287,6 @@ func (h *Handler) Join(ctx context.Context, payload json.RawMessage) (*JoinOutpu
 	if state.Plan != nil {
 		runID = state.Plan.RunID
 	} else {
-		var err error
 		if runID, err = RunID(in.ExecutionName, RunTrigger{ScheduledTime: state.ScheduledTime}); err != nil {
 			return nil, err
 		}

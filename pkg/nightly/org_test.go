@@ -16,6 +16,7 @@ import (
 	securityhubsdk "github.com/aws/aws-sdk-go-v2/service/securityhub"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
+	"github.com/apigw-drift/driftaudit/internal/cfn"
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/nightly"
 	"github.com/apigw-drift/driftaudit/pkg/report"
@@ -279,11 +280,11 @@ func mustJSON(v any) string {
 type policyCheck struct {
 	t     *testing.T
 	role  string
-	stmts []statement
+	stmts []cfn.Statement
 	used  map[string]bool
 }
 
-func newPolicyCheck(t *testing.T, role string, stmts []statement) *policyCheck {
+func newPolicyCheck(t *testing.T, role string, stmts []cfn.Statement) *policyCheck {
 	// Names the template fills in: the member role's name and the runs bucket.
 	for i := range stmts {
 		for j, r := range stmts[i].Resources {
@@ -301,7 +302,7 @@ func (p *policyCheck) allow(action, resource string, context map[string]string, 
 		if !slices.Contains(st.Actions, action) {
 			continue
 		}
-		if !conditionsHold(st.Condition, context) {
+		if !conditionsHold(st.ScalarCondition(), context) {
 			continue
 		}
 		for _, r := range st.Resources {

@@ -14,6 +14,7 @@ import (
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
+	"github.com/apigw-drift/driftaudit/internal/cfn"
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/nightly"
 	"github.com/apigw-drift/driftaudit/pkg/securityhub"
@@ -33,7 +34,7 @@ func securityHubIAM(t *testing.T, r awsemu.Request) (action, resource string) {
 
 // checkSecurityHubGrant: a role's Security Hub grant is BatchImportFindings on the account's own
 // default product in the stack's region, only, and exists only with SecurityHub=true.
-func checkSecurityHubGrant(t *testing.T, role string, stmts []statement) {
+func checkSecurityHubGrant(t *testing.T, role string, stmts []cfn.Statement) {
 	t.Helper()
 	for _, st := range stmts {
 		grantsHub := slices.ContainsFunc(st.Actions, func(a string) bool { return strings.HasPrefix(a, "securityhub:") })

@@ -3,8 +3,6 @@ package nightly_test
 import (
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,9 +11,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"gopkg.in/yaml.v3"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
+	"github.com/apigw-drift/driftaudit/internal/cfn"
 	"github.com/apigw-drift/driftaudit/pkg/checks"
 	"github.com/apigw-drift/driftaudit/pkg/nightly"
 	"github.com/apigw-drift/driftaudit/pkg/publish"
@@ -24,119 +22,33 @@ import (
 // The template's IAM policy and the code must not drift apart: every call the code makes is
 // allowed, and every permission granted is one the code uses.
 
-// statement is an IAM policy statement with intrinsic functions rendered as text: !Sub with the
-// pseudo parameters filled in, !Ref NAME as "ref:NAME", !GetAtt X.Y as "getatt:X.Y".
-type statement struct {
-	Sid       string
-	Actions   []string
-	Resources []string
-	Condition map[string]map[string]string
-	// If is the template condition a statement written !If [CONDITION, STATEMENT, !Ref
-	// AWS::NoValue] exists under; empty for a statement that always does.
-	If string
-}
-
-func loadTemplate(t *testing.T) *yaml.Node {
+func loadTemplate(t *testing.T) cfn.Template {
 	t.Helper()
 	return loadYAML(t, "template.yaml")
 }
 
 // loadYAML reads a CloudFormation template of the repository, by its path from the root.
-func loadYAML(t *testing.T, path string) *yaml.Node {
+func loadYAML(t *testing.T, path string) cfn.Template {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(path)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc.Content[0]
+	return cfn.Load(t, "../../"+path)
 }
 
-func child(n *yaml.Node, path ...string) *yaml.Node {
-	for _, key := range path {
-		if n == nil || n.Kind != yaml.MappingNode {
-			return nil
-		}
-		var next *yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				next = n.Content[i+1]
-			}
-		}
-		n = next
-	}
-	return n
-}
-
-func render(n *yaml.Node) string {
-	pseudo := strings.NewReplacer("${AWS::Partition}", "aws", "${AWS::Region}", "us-east-1", "${AWS::AccountId}", "123456789012")
-	switch n.Tag {
-	case "!Sub":
-		return pseudo.Replace(n.Value)
-	case "!Ref":
-		return "ref:" + n.Value
-	case "!GetAtt":
-		return "getatt:" + n.Value
-	}
-	return n.Value
-}
-
-func list(n *yaml.Node) []string {
-	if n == nil {
-		return nil
-	}
-	if n.Kind == yaml.SequenceNode {
-		var out []string
-		for _, c := range n.Content {
-			out = append(out, render(c))
-		}
-		return out
-	}
-	return []string{render(n)}
-}
-
-func roleStatements(t *testing.T, tmpl *yaml.Node) []statement {
+func roleStatements(t *testing.T, tmpl cfn.Template) []cfn.Statement {
 	t.Helper()
 	return statementsOf(t, tmpl, "AuditorRole")
 }
 
-// statementsOf is the statements of the inline policies of role, a logical id of tmpl.
-func statementsOf(t *testing.T, tmpl *yaml.Node, role string) []statement {
+// statementsOf is the statements of the policies of role, a logical id of tmpl; each one must
+// allow.
+func statementsOf(t *testing.T, tmpl cfn.Template, role string) []cfn.Statement {
 	t.Helper()
-	policies := child(tmpl, "Resources", role, "Properties", "Policies")
-	if policies == nil {
-		t.Fatalf("template has no %s policies", role)
-	}
-	var out []statement
-	for _, p := range policies.Content {
-		for _, s := range child(p, "PolicyDocument", "Statement").Content {
-			cond := ""
-			if s.Tag == "!If" {
-				if len(s.Content) != 3 || render(s.Content[2]) != "ref:AWS::NoValue" {
-					t.Fatalf("%s: a statement under !If is [CONDITION, STATEMENT, !Ref AWS::NoValue]", role)
-				}
-				cond, s = s.Content[0].Value, s.Content[1]
-			}
-			if v := child(s, "Effect").Value; v != "Allow" {
-				t.Errorf("statement %s has Effect %s", child(s, "Sid").Value, v)
-			}
-			st := statement{Sid: child(s, "Sid").Value, Actions: list(child(s, "Action")), Resources: list(child(s, "Resource")), Condition: map[string]map[string]string{}, If: cond}
-			if c := child(s, "Condition"); c != nil {
-				for i := 0; i+1 < len(c.Content); i += 2 {
-					st.Condition[c.Content[i].Value] = map[string]string{}
-					m := c.Content[i+1]
-					for j := 0; j+1 < len(m.Content); j += 2 {
-						st.Condition[c.Content[i].Value][m.Content[j].Value] = render(m.Content[j+1])
-					}
-				}
-			}
-			out = append(out, st)
+	stmts := tmpl.RoleStatements(t, role)
+	for _, st := range stmts {
+		if st.Effect != "Allow" {
+			t.Errorf("statement %s has Effect %s", st.Sid, st.Effect)
 		}
 	}
-	return out
+	return stmts
 }
 
 // glob matches an IAM resource pattern: * is any run of characters, ? one.
@@ -241,19 +153,19 @@ func TestPolicyMatchesTheCallsTheCodeMakes(t *testing.T) {
 					}
 				}
 			}
-			if a == "cloudwatch:PutMetricData" && st.Condition["StringEquals"]["cloudwatch:namespace"] != "ref:MetricNamespace" {
+			if a == "cloudwatch:PutMetricData" && st.ScalarCondition()["StringEquals"]["cloudwatch:namespace"] != "ref:MetricNamespace" {
 				t.Errorf("PutMetricData is not limited to the metric namespace: %v", st.Condition)
 			}
 		}
 	}
-	if def := child(tmpl, "Parameters", "MetricNamespace", "Default").Value; def != s.handler.Config.Namespace {
+	if def := cfn.Child(tmpl.Root, "Parameters", "MetricNamespace", "Default").Value; def != s.handler.Config.Namespace {
 		t.Errorf("template namespace default %q, code default %q", def, s.handler.Config.Namespace)
 	}
 }
 
 func TestTemplateEnvironmentIsWhatTheFunctionReads(t *testing.T) {
 	tmpl := loadTemplate(t)
-	vars := child(tmpl, "Resources", "AuditorFunction", "Properties", "Environment", "Variables")
+	vars := cfn.Child(tmpl.Root, "Resources", "AuditorFunction", "Properties", "Environment", "Variables")
 	known := []string{nightly.EnvRegions, nightly.EnvNamespace, nightly.EnvReportTopicARN, nightly.EnvPerAPIMetrics,
 		nightly.EnvReportOnlyWithFindings, nightly.EnvCORSTag, nightly.EnvPublishReserve, nightly.EnvQuotaRate,
 		nightly.EnvQuotaBurst, nightly.EnvGetResourcesRate, nightly.EnvGetResourcesBurst, nightly.EnvEnabledChecks,
@@ -266,14 +178,14 @@ func TestTemplateEnvironmentIsWhatTheFunctionReads(t *testing.T) {
 		}
 	}
 	for _, required := range []string{nightly.EnvRegions, nightly.EnvReportTopicARN, nightly.EnvNamespace} {
-		if child(vars, required) == nil {
+		if cfn.Child(vars, required) == nil {
 			t.Errorf("the template does not set %s", required)
 		}
 	}
 }
 
 func TestDashboardShowsEveryCheck(t *testing.T) {
-	body := child(loadTemplate(t), "Resources", "Dashboard", "Properties", "DashboardBody")
+	body := cfn.Child(loadTemplate(t).Root, "Resources", "Dashboard", "Properties", "DashboardBody")
 	if body == nil || len(body.Content) == 0 {
 		t.Fatal("no dashboard body")
 	}
@@ -290,16 +202,16 @@ func TestDashboardShowsEveryCheck(t *testing.T) {
 // (ignore): any other choice would let a run that read nothing move it, to OK (notBreaching),
 // to ALARM (breaching) or to INSUFFICIENT_DATA (missing).
 func TestFindingsAlarmsKeepTheirStateOnMissingData(t *testing.T) {
-	resources := child(loadTemplate(t), "Resources")
+	resources := cfn.Child(loadTemplate(t).Root, "Resources")
 	alarms := 0
 	for i := 0; i+1 < len(resources.Content); i += 2 {
 		name, res := resources.Content[i].Value, resources.Content[i+1]
-		metric, typ := child(res, "Properties", "MetricName"), child(res, "Type")
+		metric, typ := cfn.Child(res, "Properties", "MetricName"), cfn.Child(res, "Type")
 		if typ == nil || metric == nil || typ.Value != "AWS::CloudWatch::Alarm" || metric.Value != publish.MetricFindings {
 			continue
 		}
 		alarms++
-		if got := child(res, "Properties", "TreatMissingData"); got == nil || got.Value != "ignore" {
+		if got := cfn.Child(res, "Properties", "TreatMissingData"); got == nil || got.Value != "ignore" {
 			t.Errorf("%s: TreatMissingData is not ignore", name)
 		}
 	}
