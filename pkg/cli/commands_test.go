@@ -316,6 +316,8 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
+func (s *syncBuffer) Bytes() []byte { return []byte(s.String()) }
+
 func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -359,14 +361,7 @@ func TestInterruptedScan(t *testing.T) {
 		code   int
 	}{{syscall.SIGINT, "json", 130}, {syscall.SIGTERM, "text", 143}} {
 		shim.ResetLog()
-		cmd := exec.Command(bin, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", tc.format, "--progress", "never")
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_CONFIG_FILE="+os.DevNull,
-			"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=")
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, out, errOut := startBinary(t, bin, "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", tc.format, "--progress", "never")
 		// Wait until the scan is inside: a GetStages call hangs.
 		deadline := time.Now().Add(30 * time.Second)
 		for !hung(shim) && time.Now().Before(deadline) {
@@ -414,6 +409,21 @@ func TestInterruptedScan(t *testing.T) {
 			}
 		}
 	}
+}
+
+// startBinary starts the driftaudit binary with fake credentials only, as run does in-process,
+// and returns its stdout and stderr as they fill.
+func startBinary(t *testing.T, bin string, args ...string) (cmd *exec.Cmd, stdout, stderr *syncBuffer) {
+	t.Helper()
+	cmd = exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_CONFIG_FILE="+os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=")
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, stdout, stderr
 }
 
 func hung(shim *awsemu.Shim) bool {
@@ -641,14 +651,7 @@ func TestInterruptedSlowScanInventsNothing(t *testing.T) {
 	}
 	shim.AddFault(awsemu.Fault{Service: "apigateway", Kind: awsemu.FaultDelay, Delay: 150 * time.Millisecond})
 	shim.ResetLog()
-	cmd := exec.Command(binary(t), "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", "json", "--progress", "never")
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFAKE", "AWS_SECRET_ACCESS_KEY=fake", "AWS_CONFIG_FILE="+os.DevNull,
-		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "AWS_EC2_METADATA_DISABLED=true", "AWS_PROFILE=", "AWS_REGION=")
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out, errOut := startBinary(t, binary(t), "scan", "--endpoint-url", shim.URL, "--region", "us-east-1", "--format", "json", "--progress", "never")
 	deadline := time.Now().Add(30 * time.Second)
 	for countService(shim, "apigateway") < 12 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
