@@ -48,7 +48,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	err := root.ExecuteContext(ctx)
 	code := st.code
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "driftaudit: %s\n", oneLine(err))
+		fmt.Fprintf(env.Stderr, "driftaudit: %s\n", oneLine(err.Error()))
 		var u usageError
 		if errors.As(err, &u) {
 			fmt.Fprintf(env.Stderr, "run '%s --help' for usage\n", u.commandPath())
@@ -92,7 +92,8 @@ func usageErr(cmd *cobra.Command, format string, a ...any) error {
 	return usageError{fmt.Errorf(format, a...), cmd}
 }
 
-func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
+// oneLine folds a message onto one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // Interrupt is the cause WatchSignals gives the context when a signal arrives.
 type Interrupt struct{ Signal os.Signal }

@@ -50,12 +50,10 @@ func writeHelp(w io.Writer, cmd *cobra.Command) {
 	}
 	b.WriteString(strings.TrimSpace(desc) + "\n\n")
 	b.WriteString("Usage:\n")
-	if cmd.HasAvailableSubCommands() {
-		b.WriteString("  " + cmd.CommandPath() + " COMMAND [flags]\n")
-	} else {
+	if !cmd.HasAvailableSubCommands() {
 		b.WriteString("  " + cmd.UseLine() + "\n")
-	}
-	if cmd.HasAvailableSubCommands() {
+	} else {
+		b.WriteString("  " + cmd.CommandPath() + " COMMAND [flags]\n")
 		b.WriteString("\nCommands:\n")
 		for _, c := range cmd.Commands() {
 			if c.IsAvailableCommand() || c.Name() == "help" {

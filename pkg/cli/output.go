@@ -76,17 +76,26 @@ func (o *outputFlags) resolve(cmd *cobra.Command) ([]output, error) {
 			return nil, usageErr(cmd, "--output %s: %s is named twice", spec, path)
 		}
 		if path != "-" {
-			if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-				return nil, usageErr(cmd, "--output %s: directory %s does not exist", spec, filepath.Dir(path))
-			}
-			if st, err := os.Stat(path); err == nil && st.IsDir() {
-				return nil, usageErr(cmd, "--output %s: %s is a directory: name a file in it", spec, path)
+			if err := checkOutputPath(cmd, spec, path); err != nil {
+				return nil, err
 			}
 		}
 		seen[path] = true
 		outs = append(outs, output{format, path})
 	}
 	return outs, nil
+}
+
+// checkOutputPath refuses, before anything is read, a file that cannot be written: one in a
+// directory that does not exist, or a directory. spec is the --output value that names path.
+func checkOutputPath(cmd *cobra.Command, spec, path string) error {
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return usageErr(cmd, "--output %s: directory %s does not exist", spec, filepath.Dir(path))
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usageErr(cmd, "--output %s: %s is a directory: name a file in it", spec, path)
+	}
+	return nil
 }
 
 // writeReports renders the report once per destination. A regular file is written whole or not

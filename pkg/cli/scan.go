@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -178,10 +177,14 @@ type scanRun struct {
 func runScan(cmd *cobra.Command, st *state, r scanRun) (int, error) {
 	sf := r.sf
 	var err error
-	for flag, names := range map[string][]string{"--enable": r.enable, "--disable": r.disable} {
-		for _, name := range names {
-			if !slices.Contains(checkNames(true), name) {
-				return ExitUsage, usageErr(cmd, "%s %s: no check or family %q%s (see driftaudit checks)", flag, name, name, didYouMean(name, checkNames(true), ""))
+	known := checkNames(true)
+	for _, sel := range []struct {
+		flag  string
+		names []string
+	}{{"--enable", r.enable}, {"--disable", r.disable}} {
+		for _, name := range sel.names {
+			if !slices.Contains(known, name) {
+				return ExitUsage, usageErr(cmd, "%s %s: no check or family %q%s (see driftaudit checks)", sel.flag, name, name, didYouMean(name, known, ""))
 			}
 		}
 	}
@@ -264,7 +267,7 @@ func noticeOnStderr(st *state, outputs []output, rep *report.Report, quiet bool)
 	}
 	if !quiet {
 		for _, w := range rep.Warnings {
-			fmt.Fprintf(st.env.Stderr, "driftaudit: warning: %s\n", oneLine(errors.New(w)))
+			fmt.Fprintf(st.env.Stderr, "driftaudit: warning: %s\n", oneLine(w))
 		}
 	}
 	if !rep.Summary.Complete {
@@ -282,16 +285,10 @@ func severityOverrides(cmd *cobra.Command, values []string) (map[string]checks.S
 			return nil, usageErr(cmd, "--severity %s: want ID=LEVEL, such as undeployed-changes=warning", v)
 		}
 		id = strings.TrimSpace(id)
-		found := false
-		for _, known := range ids {
-			found = found || known == id
-		}
-		if !found {
+		if !slices.Contains(ids, id) {
 			what := "is not a check id"
-			for _, c := range checks.All() {
-				if c.Family == id {
-					what = "is a family: --severity takes one check id at a time"
-				}
+			if slices.ContainsFunc(checks.All(), func(c checks.Check) bool { return c.Family == id }) {
+				what = "is a family: --severity takes one check id at a time"
 			}
 			return nil, usageErr(cmd, "--severity %s: %q %s%s (see driftaudit checks)", v, id, what, didYouMean(id, ids, ""))
 		}
@@ -388,8 +385,7 @@ func loadSnapshot(path string) (*inventory.Inventory, error) {
 	}
 	inv, err := inventory.Decode(bytes.NewReader(data))
 	if err != nil {
-		// The decoder's "json: " prefix says nothing to the user.
-		return nil, fmt.Errorf("read snapshot %s: %s", path, strings.ReplaceAll(err.Error(), "json: ", ""))
+		return nil, fmt.Errorf("read snapshot %s: %w", path, err)
 	}
 	return inv, nil
 }
@@ -428,20 +424,35 @@ func cutShort(ctx context.Context, timeout time.Duration) bool {
 	return timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded)
 }
 
-// auditLive audits the account. With a timeout, the scan stops starting calls when it expires
-// and reports what it read, marked incomplete by its errors; so it does when interrupted.
+// auditLive audits the account, under readLive's rules.
 func auditLive(cmd *cobra.Command, ctx context.Context, cfg audit.Config, timeout time.Duration, now time.Time) (*report.Report, error) {
+	return readLive(cmd, ctx, cfg, timeout, func(ctx context.Context, awsCfg aws.Config) (*report.Report, error) {
+		return audit.Audit(ctx, cfg, awsCfg, now)
+	})
+}
+
+// collect reads the whole inventory, under readLive's rules.
+func collect(cmd *cobra.Command, ctx context.Context, cfg audit.Config, timeout time.Duration) (*inventory.Inventory, error) {
+	return readLive(cmd, ctx, cfg, timeout, func(ctx context.Context, awsCfg aws.Config) (*inventory.Inventory, error) {
+		return audit.Scan(ctx, cfg, awsCfg)
+	})
+}
+
+// readLive connects and reads the account with read. With a timeout, the read stops starting
+// calls when it expires and returns what it read, marked incomplete by its errors; so it does
+// when interrupted. Only a read that returned nothing, or failed otherwise, is an error.
+func readLive[T any](cmd *cobra.Command, ctx context.Context, cfg audit.Config, timeout time.Duration, read func(context.Context, aws.Config) (*T, error)) (*T, error) {
 	ctx, cancel := withTimeout(ctx, timeout)
 	defer cancel()
 	awsCfg, err := connect(cmd, ctx, cfg)
 	if err != nil {
 		return nil, interruptedBefore(ctx, err)
 	}
-	rep, err := audit.Audit(ctx, cfg, awsCfg, now)
-	if err != nil && !(rep != nil && cutShort(ctx, timeout)) {
+	v, err := read(ctx, awsCfg)
+	if err != nil && !(v != nil && cutShort(ctx, timeout)) {
 		return nil, interruptedBefore(ctx, fmt.Errorf("scan could not run: %w", err))
 	}
-	return rep, nil
+	return v, nil
 }
 
 // interruptedBefore says so when a signal came before anything could be read, rather than
@@ -451,21 +462,6 @@ func interruptedBefore(ctx context.Context, err error) error {
 		return fmt.Errorf("%s before anything was read", i.Error())
 	}
 	return err
-}
-
-// collect reads the whole inventory, with the same --timeout rule as auditLive.
-func collect(cmd *cobra.Command, ctx context.Context, cfg audit.Config, timeout time.Duration) (*inventory.Inventory, error) {
-	ctx, cancel := withTimeout(ctx, timeout)
-	defer cancel()
-	awsCfg, err := connect(cmd, ctx, cfg)
-	if err != nil {
-		return nil, interruptedBefore(ctx, err)
-	}
-	inv, err := audit.Scan(ctx, cfg, awsCfg)
-	if err != nil && !(inv != nil && cutShort(ctx, timeout)) {
-		return nil, interruptedBefore(ctx, fmt.Errorf("scan could not run: %w", err))
-	}
-	return inv, nil
 }
 
 const inventoryLong = `Read the account (or several, or an organization) as scan does, judge nothing, and print the
@@ -506,11 +502,8 @@ func saveInventory(cmd *cobra.Command, st *state, sf *scanFlags, output string) 
 		return ExitUsage, err
 	}
 	if output != "" {
-		if st, err := os.Stat(filepath.Dir(output)); err != nil || !st.IsDir() {
-			return ExitUsage, usageErr(cmd, "--output %s: directory %s does not exist", output, filepath.Dir(output))
-		}
-		if st, err := os.Stat(output); err == nil && st.IsDir() {
-			return ExitUsage, usageErr(cmd, "--output %s is a directory: name a file in it", output)
+		if err := checkOutputPath(cmd, output, output); err != nil {
+			return ExitUsage, err
 		}
 	}
 	if err := sf.progress.validate(cmd); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 )
 
 // Decode reads a saved inventory and rejects anything that is not one: unknown fields (a report
@@ -24,7 +25,8 @@ func Decode(r io.Reader) (*Inventory, error) {
 		if errors.As(err, &syntax) {
 			return nil, fmt.Errorf("not valid JSON at byte %d: %w", syntax.Offset, err)
 		}
-		return nil, fmt.Errorf("not a driftaudit inventory: %w", err)
+		// The decoder's own "json: " prefix says nothing to whoever reads the error.
+		return nil, fmt.Errorf("not a driftaudit inventory: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if dec.More() {
 		return nil, errors.New("not a driftaudit inventory: more than one JSON value")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -455,21 +456,21 @@ func accountName(id string) string {
 func (r *Report) errorScope(e inventory.ScanError) string {
 	switch {
 	case e.APIID != "":
+		name := ""
 		for _, a := range r.APIs {
-			if a.ID == e.APIID && a.Region == e.Region && a.Account == e.AccountID && a.Name != "" {
-				return fmt.Sprintf("API %s (%s)", a.Name, a.ID)
+			if a.ID == e.APIID && a.Region == e.Region && a.Account == e.AccountID {
+				name = a.Name
 			}
 		}
-		return "API " + e.APIID
+		return "API " + named(name, e.APIID)
 	case e.UsagePlanID != "":
-		for _, list := range [][]checks.Finding{r.Findings, r.Resolved} {
-			for _, f := range list {
-				if f.UsagePlanID == e.UsagePlanID && f.Region == e.Region && f.UsagePlanName != "" {
-					return fmt.Sprintf("usage plan %s (%s)", f.UsagePlanName, f.UsagePlanID)
-				}
+		name := ""
+		for _, f := range slices.Concat(r.Findings, r.Resolved) {
+			if f.UsagePlanID == e.UsagePlanID && f.Region == e.Region && f.UsagePlanName != "" {
+				name = f.UsagePlanName
 			}
 		}
-		return "usage plan " + e.UsagePlanID
+		return "usage plan " + named(name, e.UsagePlanID)
 	case e.Domain != "":
 		return "domain " + e.Domain
 	}
