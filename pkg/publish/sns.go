@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -78,11 +77,9 @@ func BuildMessageWithFooter(rep *report.Report, fullReportAt, footer string) (Me
 	note := "The full report is " + fullReportAt + "."
 	var renderErr error
 	fits := func(findings, errs int) (string, bool) {
-		// Rendering stops as soon as the body cannot fit: a report of tens of thousands of
-		// findings is never rendered whole in memory just to learn that it is too large.
-		b := cappedBuffer{limit: maxMessageBytes - msg.Size()}
+		b := report.CappedBuffer{Limit: maxMessageBytes - msg.Size()}
 		if err := rep.WriteTextLimited(&b, report.TextOptions{MaxFindings: findings, MaxErrors: errs, Note: note, Footer: footer}); err != nil {
-			if !errors.Is(err, errTooLarge) {
+			if !errors.Is(err, report.ErrTooLong) {
 				renderErr = err
 			}
 			return "", false
@@ -99,10 +96,10 @@ func BuildMessageWithFooter(rep *report.Report, fullReportAt, footer string) (Me
 	// the order the text report chooses them (new, resolved, then the rest worst first); if even
 	// the errors do not fit, as many errors as fit.
 	errs := min(len(rep.Errors), maxErrorsInMessage)
-	n, body := largestFitting(len(rep.Findings)+len(rep.Resolved), func(k int) (string, bool) { return fits(k, errs) })
+	n, body := report.LargestFitting(len(rep.Findings)+len(rep.Resolved), func(k int) (string, bool) { return fits(k, errs) })
 	if body == "" {
 		n = 0
-		_, body = largestFitting(errs, func(k int) (string, bool) { return fits(0, k) })
+		_, body = report.LargestFitting(errs, func(k int) (string, bool) { return fits(0, k) })
 	}
 	if renderErr != nil {
 		return msg, renderErr
@@ -114,41 +111,9 @@ func BuildMessageWithFooter(rep *report.Report, fullReportAt, footer string) (Me
 	return msg, nil
 }
 
-// errTooLarge stops a rendering that has outgrown the message.
-var errTooLarge = errors.New("larger than an SNS message")
-
-// cappedBuffer is a bytes.Buffer that refuses to grow past limit bytes.
-type cappedBuffer struct {
-	bytes.Buffer
-	limit int
-}
-
-func (c *cappedBuffer) Write(p []byte) (int, error) {
-	if c.Len()+len(p) > c.limit {
-		return 0, errTooLarge
-	}
-	return c.Buffer.Write(p)
-}
-
 // maxErrorsInMessage bounds the scan errors listed in a report that has to be cut; the rest
 // are counted, and every one is in the logs.
 const maxErrorsInMessage = 50
-
-// largestFitting finds, by bisection, the largest k in [0, n] whose rendering fits, and that
-// rendering ("" when none fits). A rendering only grows with k.
-func largestFitting(n int, fits func(k int) (string, bool)) (int, string) {
-	best, bestBody := -1, ""
-	lo, hi := 0, n
-	for lo <= hi {
-		mid := (lo + hi) / 2
-		if body, ok := fits(mid); ok {
-			best, bestBody, lo = mid, body, mid+1
-		} else {
-			hi = mid - 1
-		}
-	}
-	return max(best, 0), bestBody
-}
 
 // Subject tells the essentials in one line under 100 characters, e.g.
 // "API Gateway drift: 2 critical, 5 warning in 123456789012 eu-west-1".

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -55,7 +54,7 @@ func (r *Report) WriteMarkdownOptions(w io.Writer, opts MarkdownOptions) error {
 		return r.writeMarkdown(w, r.choose(-1, opts.MinSeverity), whole)
 	}
 	render := func(sel *selection, lim mdLimits) (string, bool) {
-		b := runeCappedBuffer{limit: limit}
+		b := CappedBuffer{Limit: limit, Runes: true}
 		if err := r.writeMarkdown(&b, sel, lim); err != nil {
 			return "", false
 		}
@@ -66,17 +65,10 @@ func (r *Report) WriteMarkdownOptions(w io.Writer, opts MarkdownOptions) error {
 		return err
 	}
 	cut := mdLimits{errors: min(len(r.Errors), maxErrorsInMarkdown), suppressed: maxSuppressedInLimited, opts: opts, limited: true}
-	// The largest number of findings that fits, by bisection: a rendering grows with it.
-	best := ""
-	lo, hi := 0, len(r.Findings)+len(r.Resolved)
-	for lo <= hi {
-		mid := (lo + hi) / 2
-		if doc, ok := render(r.choose(mid, opts.MinSeverity), cut); ok {
-			best, lo = doc, mid+1
-		} else {
-			hi = mid - 1
-		}
-	}
+	// As many findings as fit.
+	_, best := LargestFitting(len(r.Findings)+len(r.Resolved), func(k int) (string, bool) {
+		return render(r.choose(k, opts.MinSeverity), cut)
+	})
 	if best == "" {
 		// Not even the summary with no finding fits (thousands of accounts or scan errors):
 		// the document is cut, and still ends with the line that says what is missing.
@@ -104,24 +96,6 @@ type mdLimits struct {
 	limited            bool
 	opts               MarkdownOptions
 }
-
-// runeCappedBuffer is a strings.Builder that refuses to grow past limit runes.
-type runeCappedBuffer struct {
-	strings.Builder
-	runes, limit int
-}
-
-func (c *runeCappedBuffer) Write(p []byte) (int, error) {
-	// A rune split across two writes counts twice: the cap errs on the safe side.
-	n := utf8.RuneCount(p)
-	if c.runes+n > c.limit {
-		return 0, errTooLong
-	}
-	c.runes += n
-	return c.Builder.Write(p)
-}
-
-var errTooLong = errors.New("longer than the Markdown limit")
 
 // mdLeftOutLine counts the findings a limited rendering left out and says where they are; ""
 // when it left out none.
