@@ -99,8 +99,8 @@ func (t *tally) allListed() bool {
 // since it started over the APIs it has read, for the APIs it has still to read; the estimate
 // is the longest of these. There is none until every planned region has started and listed its
 // APIs (the work left is unknown before) and every region still reading has read an API (its
-// pace is unknown before), nor when it is under a second. Of an organization read a few accounts at a time, the estimate
-// therefore appears only once the last accounts have started.
+// pace is unknown before), nor when it is under a second. Of an organization read a few
+// accounts at a time, the estimate therefore appears only once the last accounts have started.
 func (t *tally) left(now time.Time) (time.Duration, bool) {
 	if t.accounts*t.regionsPerAccount == 0 || !t.allListed() {
 		return 0, false
