@@ -400,7 +400,7 @@ func evaluate(inv *inventory.Inventory, c Config, now time.Time, selected []chec
 	}
 	out := suppress.Apply(findings, tags, c.Suppressions, now)
 	rep := report.Build(inv, selected, out.Findings, now)
-	rep.Suppressed, rep.Warnings = out.Suppressed, append(append(slices.Clone(inv.Warnings), mappingWarnings(inv)...), out.Warnings...)
+	rep.Suppressed, rep.Warnings = out.Suppressed, append(slices.Clone(inv.Warnings), out.Warnings...)
 	for i := range rep.Suppressed {
 		rep.Suppressed[i].ID = checks.Fingerprint(rep.Suppressed[i].Finding)
 	}
@@ -417,24 +417,4 @@ func evaluate(inv *inventory.Inventory, c Config, now time.Time, selected []chec
 		rep.Warnings = append(rep.Warnings, c.Suppressions.Stale(rep.Findings, rep.Suppressed, selected)...)
 	}
 	return rep
-}
-
-// mappingWarnings says, for each region whose custom domains' mappings were read with v1 because
-// v2 was denied, what the report therefore cannot see.
-func mappingWarnings(inv *inventory.Inventory) []string {
-	var out []string
-	for _, r := range inv.Regions {
-		var names []string
-		for i := range r.Domains {
-			if r.Domains[i].RESTOnly() {
-				names = append(names, r.Domains[i].Name)
-			}
-		}
-		if len(names) > 0 {
-			out = append(out, fmt.Sprintf("custom domain mappings in %s (%s) were read with v1 GetBasePathMappings because v2 GetApiMappings was denied "+
-				"(grant apigateway:GET on /domainnames/*/apimappings): mappings to HTTP and WebSocket APIs and multi-level mappings are not seen, "+
-				"and a domain without a REST mapping is not judged", r.Name, strings.Join(names, ", ")))
-		}
-	}
-	return out
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 	"github.com/apigw-drift/driftaudit/pkg/checks"
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
+	"github.com/apigw-drift/driftaudit/pkg/publish"
 	"github.com/apigw-drift/driftaudit/pkg/report"
 	"github.com/apigw-drift/driftaudit/pkg/suppress"
 )
@@ -366,8 +368,11 @@ func TestScenarioMixedDomains(t *testing.T) {
 	golden(t, "mixed-domains.golden.json", reportJSON(t, inv, rep))
 }
 
-// TestScenarioV1Fallback: with v2's API mappings denied, mappings are read with v1; the report
-// says so, REST mappings are still judged, and a domain with no REST mapping is not called empty.
+// TestScenarioV1Fallback: with v2's API mappings denied, mappings are read with v1. REST
+// mappings are still judged, a domain with no REST mapping is not called empty, and each domain
+// has a scan error that says what stays unread and which grant is missing: mappings to HTTP APIs
+// went unseen, so the run is incomplete, and it can neither resolve their findings nor move an
+// alarm back to OK.
 func TestScenarioV1Fallback(t *testing.T) {
 	a := newAccount(t)
 	b := a.build
@@ -385,8 +390,21 @@ func TestScenarioV1Fallback(t *testing.T) {
 	a.shim.AddFault(awsemu.Fault{Service: "apigateway", Operation: "GetApiMappings", Kind: awsemu.FaultStatus, Status: 403, ErrorType: "AccessDeniedException"})
 
 	_, rep := a.audit(driftOnly())
-	if !rep.Summary.Complete {
-		t.Errorf("the fallback read every domain; errors: %+v", rep.Errors)
+	if rep.Summary.Complete {
+		t.Error("the run says it is complete, though no domain's HTTP mappings were read")
+	}
+	var domains []string
+	for _, e := range rep.Errors {
+		domains = append(domains, e.Domain)
+		if e.Operation != inventory.OpGetApiMappings || !strings.Contains(e.Message, "GetApiMappings was denied (AccessDeniedException: Forbidden)") ||
+			!strings.Contains(e.Message, "REST mappings were read with v1 GetBasePathMappings") ||
+			!strings.Contains(e.Message, "mappings to HTTP and WebSocket APIs and multi-level mappings are unread") ||
+			!strings.Contains(e.Message, "grant apigateway:GET on /domainnames/*/apimappings") {
+			t.Errorf("scan error %+v: want the denial, what was read with v1, what is unread and the grant", e)
+		}
+	}
+	if got := strings.Join(domains, ","); got != "api.example.com,http-only.example.com" {
+		t.Errorf("scan errors on domains %q, want one on each", got)
 	}
 	var gaps []string
 	for _, f := range rep.Findings {
@@ -397,9 +415,13 @@ func TestScenarioV1Fallback(t *testing.T) {
 	if got := strings.Join(gaps, ","); got != "critical api.example.com" {
 		t.Errorf("base-path-gap findings %q, want only the REST mapping to the deleted stage", got)
 	}
-	if w := runWarnings(rep); len(w) != 1 || !strings.Contains(w[0], "read with v1 GetBasePathMappings because v2 GetApiMappings was denied") ||
-		!strings.Contains(w[0], "api.example.com, http-only.example.com") {
-		t.Errorf("warnings %q: want one saying the mappings were read with v1, and which", rep.Warnings)
+	if w := runWarnings(rep); len(w) != 0 {
+		t.Errorf("warnings %q: the scan errors say it all", w)
+	}
+	for _, d := range publish.MetricData(rep, publish.MetricOptions{}, time.Second, time.Now()) {
+		if aws.ToString(d.MetricName) == publish.MetricFindings {
+			t.Fatalf("a Findings datum (%v) from a run that did not read every mapping could move an alarm to OK", d.Dimensions)
+		}
 	}
 }
 

@@ -603,27 +603,40 @@ func (s *regionScan) listDomains(ctx context.Context) ([]DomainName, error) {
 }
 
 // readMappings reads a domain's mappings. Public domains are read with v2 GetApiMappings, which
-// lists mappings to every API type, multi-level keys included; when v2 is denied, v1
-// GetBasePathMappings is the fallback, and the domain says so (RESTOnly). Private custom domain
-// names, which v2 does not serve, are read with v1 and their domainNameId.
+// lists mappings to every API type, multi-level keys included. Private custom domain names, which
+// v2 does not serve, are read with v1 and their domainNameId.
+//
+// When v2 is denied, v1 GetBasePathMappings still shows the domain's REST mappings, and they are
+// kept (RESTOnly) so that checks can judge them; but mappings to HTTP and WebSocket APIs and
+// multi-level ones stay unread, so the denial is returned as the domain's scan error all the
+// same. A run that could not see every mapping is incomplete: its count of mapping findings may
+// be short, and it must not resolve a finding or move an alarm back to OK.
 func (s *regionScan) readMappings(ctx context.Context, domain *DomainName) error {
-	source := OpGetBasePathMappings
-	var mappings []BasePathMapping
-	var err error
-	if !domain.Private() {
-		source = OpGetApiMappings
-		if mappings, err = s.apiMappings(ctx, domain.Name); err != nil && isAccessDenied(err) {
-			source = OpGetBasePathMappings
+	if domain.Private() {
+		mappings, err := s.basePathMappings(ctx, domain)
+		if err != nil {
+			return fmt.Errorf("mappings of private custom domain %s (%s): %w", domain.Name, OpGetBasePathMappings, err)
 		}
+		domain.Mappings, domain.MappingsSource, domain.MappingsUnread = mappings, OpGetBasePathMappings, false
+		return nil
 	}
-	if source == OpGetBasePathMappings {
-		mappings, err = s.basePathMappings(ctx, domain)
+	mappings, err := s.apiMappings(ctx, domain.Name)
+	if err == nil {
+		domain.Mappings, domain.MappingsSource, domain.MappingsUnread = mappings, OpGetApiMappings, false
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("mappings of custom domain %s (%s): %w", domain.Name, source, err)
+	denied, ok := accessDenied(err)
+	if !ok {
+		return fmt.Errorf("mappings of custom domain %s (%s): %w", domain.Name, OpGetApiMappings, err)
 	}
-	domain.Mappings, domain.MappingsSource, domain.MappingsUnread = mappings, source, false
-	return nil
+	rest, v1Err := s.basePathMappings(ctx, domain)
+	if v1Err != nil {
+		return fmt.Errorf("mappings of custom domain %s: %s was denied (%s), and %s failed: %w", domain.Name, OpGetApiMappings, denied, OpGetBasePathMappings, v1Err)
+	}
+	domain.Mappings, domain.MappingsSource, domain.MappingsUnread = rest, OpGetBasePathMappings, false
+	return fmt.Errorf("mappings of custom domain %s: %s was denied (%s): its REST mappings were read with v1 %s, "+
+		"but mappings to HTTP and WebSocket APIs and multi-level mappings are unread (grant apigateway:GET on /domainnames/*/apimappings)",
+		domain.Name, OpGetApiMappings, denied, OpGetBasePathMappings)
 }
 
 func (s *regionScan) apiMappings(ctx context.Context, domain string) ([]BasePathMapping, error) {

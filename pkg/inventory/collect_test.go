@@ -2,7 +2,9 @@ package inventory_test
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	v2types "github.com/aws/aws-sdk-go-v2/service/apigatewayv2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/apigw-drift/driftaudit/pkg/inventory"
 )
@@ -266,5 +269,71 @@ func TestPrivateDomainMappingsAreReadWithItsID(t *testing.T) {
 	d := region.Domains[0]
 	if !d.Private() || d.MappingsSource != inventory.OpGetBasePathMappings || d.RESTOnly() || len(d.Mappings) != 1 || d.SecurityPolicy != "TLS_1_2" {
 		t.Errorf("domain %+v", d)
+	}
+}
+
+// deniedMappings is the v2 half with GetApiMappings denied, as for a role without
+// apigateway:GET on /domainnames/*/apimappings.
+type deniedMappings struct{ recordingV2 }
+
+func (f deniedMappings) GetApiMappings(_ context.Context, in *apigatewayv2.GetApiMappingsInput, _ ...func(*apigatewayv2.Options)) (*apigatewayv2.GetApiMappingsOutput, error) {
+	f.record("v2 "+inventory.OpGetApiMappings, *in)
+	return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "Forbidden"}
+}
+
+// restMapping serves one REST mapping with v1, or fails it with err.
+type restMapping struct {
+	recordingClient
+	err error
+}
+
+func (f *restMapping) GetBasePathMappings(_ context.Context, in *apigateway.GetBasePathMappingsInput, _ ...func(*apigateway.Options)) (*apigateway.GetBasePathMappingsOutput, error) {
+	f.record(inventory.OpGetBasePathMappings, *in)
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &apigateway.GetBasePathMappingsOutput{Items: []types.BasePathMapping{{BasePath: aws.String("shop"), RestApiId: aws.String("a1"), Stage: aws.String("prod")}}}, nil
+}
+
+// TestDeniedAPIMappingsAreAScanError: when v2 GetApiMappings is denied, a public domain's REST
+// mappings are read with v1 and kept, so that checks judge them; but what v1 cannot show
+// (mappings to HTTP and WebSocket APIs, multi-level keys) is unread, so the domain has a scan
+// error all the same, which names the grant. When v1 fails too, the domain stays unread.
+func TestDeniedAPIMappingsAreAScanError(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		v1Err      error
+		wantUnread bool
+		want       []string
+	}{
+		{name: "v1 reads the REST mappings", want: []string{
+			"mappings of custom domain api.example.com: GetApiMappings was denied (AccessDeniedException: Forbidden): its REST mappings were read with v1 GetBasePathMappings",
+			"mappings to HTTP and WebSocket APIs and multi-level mappings are unread (grant apigateway:GET on /domainnames/*/apimappings)"}},
+		{name: "v1 fails too", v1Err: errors.New("connection reset"), wantUnread: true, want: []string{
+			"mappings of custom domain api.example.com: GetApiMappings was denied (AccessDeniedException: Forbidden), and GetBasePathMappings failed: connection reset"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := &restMapping{err: tc.v1Err}
+			region := inventory.CollectRegion(t.Context(), inventory.Clients{REST: fake, V2: deniedMappings{recordingV2{&fake.recordingClient}}}, "eu-west-1", inventory.Options{})
+			if len(region.Errors) != 1 {
+				t.Fatalf("scan errors %+v: want one, on the domain", region.Errors)
+			}
+			e := region.Errors[0]
+			if e.Domain != "api.example.com" || e.Operation != inventory.OpGetApiMappings || e.Region != "eu-west-1" {
+				t.Errorf("scan error %+v: want the domain's GetApiMappings in eu-west-1", e)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(e.Message, w) {
+					t.Errorf("scan error %q\nwant it to say %q", e.Message, w)
+				}
+			}
+			d := region.Domains[0]
+			if d.MappingsUnread != tc.wantUnread {
+				t.Errorf("mappings unread %t, want %t", d.MappingsUnread, tc.wantUnread)
+			}
+			if !tc.wantUnread && (!d.RESTOnly() || len(d.Mappings) != 1 || d.Mappings[0].APIID != "a1") {
+				t.Errorf("domain %+v: want its REST mapping, read with v1", d)
+			}
+		})
 	}
 }

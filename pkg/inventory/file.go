@@ -47,10 +47,13 @@ func Decode(r io.Reader) (*Inventory, error) {
 		}
 		if inv.SchemaVersion == 1 {
 			// Version 1 read neither HTTP nor WebSocket APIs, and mappings only with v1: say
-			// so, so that no check judges what such a file cannot know.
+			// so, so that no check judges what such a file cannot know, and so that an audit of
+			// it is incomplete (unread is never empty, nor a complete run).
 			if !slices.Contains(reg.Unread, OpGetApis) {
 				inv.Regions[i].Unread = append(inv.Regions[i].Unread, OpGetApis)
 			}
+			inv.Regions[i].Errors = append(inv.Regions[i].Errors, ScanError{AccountID: inv.Regions[i].Account, Region: reg.Name, Operation: OpGetApis,
+				Message: "not in this inventory: schema 1 was written before HTTP and WebSocket APIs and v2 API mappings were read; scan again to judge them"})
 			for j := range reg.Domains {
 				inv.Regions[i].Domains[j].MappingsSource = OpGetBasePathMappings
 			}

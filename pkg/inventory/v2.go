@@ -298,8 +298,12 @@ func RoutesFromExport(body []byte) ([]Route, error) {
 	return routes, nil
 }
 
-// isAccessDenied reports whether err is API Gateway refusing the call for lack of permission.
-func isAccessDenied(err error) bool {
+// accessDenied returns API Gateway's refusal of a call for lack of permission, as "code:
+// message"; ok is false when err is anything else.
+func accessDenied(err error) (reason string, ok bool) {
 	var ae smithy.APIError
-	return errors.As(err, &ae) && (ae.ErrorCode() == "AccessDeniedException" || ae.ErrorCode() == "AccessDenied")
+	if !errors.As(err, &ae) || (ae.ErrorCode() != "AccessDeniedException" && ae.ErrorCode() != "AccessDenied") {
+		return "", false
+	}
+	return ae.ErrorCode() + ": " + ae.ErrorMessage(), true
 }
