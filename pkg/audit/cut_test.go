@@ -68,3 +68,47 @@ func TestCutAfterEveryCall(t *testing.T) {
 		})
 	}
 }
+
+// TestOneFaultAtEveryCall fails the k-th API Gateway call of the demo scan, for every k, with a
+// denial and with an answer that cannot be decoded (with one attempt a call, each is final),
+// and holds each run to TestCutAfterEveryCall's invariant. The scan goes on past the failure,
+// so this reaches what a cut cannot: a fallback after a denial (v2 GetApiMappings denied once
+// left its run looking complete), and every read after the one that failed.
+func TestOneFaultAtEveryCall(t *testing.T) {
+	a := newAccount(t)
+	if err := seed.Demo(a.build, time.Sleep); err != nil {
+		t.Fatal(err)
+	}
+	a.seeded()
+	c := testConfig()
+	c.MaxAttempts = 1
+	a.shim.ResetLog()
+	cleanInv, clean := a.audit(c)
+	calls := 0
+	for _, n := range a.shim.CountsFor("apigateway") {
+		calls += n
+	}
+	if !clean.Summary.Complete || calls < 30 {
+		t.Fatalf("the fault-free scan: complete=%t, %d calls", clean.Summary.Complete, calls)
+	}
+	for _, fault := range []awsemu.Fault{partialReadFaults[0], partialReadFaults[3]} {
+		for k := 0; k < calls; k++ {
+			a.shim.ClearFaults()
+			a.shim.ResetLog()
+			fault.Service, fault.After, fault.Count = "apigateway", k, 1
+			a.shim.AddFault(fault)
+			got, err := audit.Audit(a.ctx, c, a.cfg, time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
+			if err != nil && !errors.Is(err, audit.ErrNothingScanned) {
+				t.Fatalf("fault %d at call %d: %v", fault.Kind, k, err)
+			}
+			assertNothingLost(t, cleanInv, clean, got)
+			if failed := failedCalls(a.shim.Requests()); len(failed) != 1 || got.Summary.Complete {
+				t.Errorf("calls failed: %q; want one, and an incomplete report (complete=%t)", failed, got.Summary.Complete)
+			}
+			if t.Failed() {
+				t.Fatalf("fault %d at call %d of %d: %d findings of %d, errors %+v", fault.Kind, k, calls, len(got.Findings), len(clean.Findings), got.Errors)
+			}
+		}
+	}
+	t.Logf("%d calls, each denied and each malformed in turn: every run incomplete, each a subset of the fault-free run's %d findings", calls, len(clean.Findings))
+}
