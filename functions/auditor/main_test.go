@@ -126,11 +126,7 @@ func env(runtime, endpoint string, vars map[string]string) []string {
 
 func TestBootstrapRunsAScheduledAudit(t *testing.T) {
 	ctx := context.Background()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	shim := awsemu.NewShim(moto.URL)
-	t.Cleanup(shim.Close)
+	shim := awsemu.FreshShim(t, moto)
 	cfg := awsemu.AWSConfig(shim.URL, "us-east-1")
 	if err := seed.Demo(seed.ForConfig(ctx, cfg), time.Sleep); err != nil {
 		t.Fatal(err)
@@ -265,11 +261,7 @@ func invokeOnce(t *testing.T, endpoint string, event []byte, vars map[string]str
 // the item that never ran and mails the organization report.
 func TestBootstrapRunsTheOrganizationRoles(t *testing.T) {
 	ctx := context.Background()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	shim := awsemu.NewShim(moto.URL)
-	t.Cleanup(shim.Close)
+	shim := awsemu.FreshShim(t, moto)
 	cfg := awsemu.AWSConfig(shim.URL, "us-east-1")
 	members, err := seed.Organization(ctx, cfg, 1)
 	if err != nil {

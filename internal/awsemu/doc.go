@@ -5,14 +5,15 @@
 // API Gateway v2 gaps below), counts every call by operation, and throttles and injects faults
 // on command.
 //
-// A package's tests start one moto in TestMain and a shim per test:
+// A package's tests start one moto in TestMain and a shim per test, on an emptied moto:
 //
-//	moto, err := awsemu.StartMoto(ctx) // in TestMain; defer moto.Close()
+//	func TestMain(m *testing.M) { os.Exit(awsemu.RunWithMoto(m, &moto, nil)) }
 //	...
-//	_ = moto.Reset(ctx)
-//	shim := awsemu.NewShim(moto.URL)
-//	defer shim.Close()
+//	shim := awsemu.FreshShim(t, moto) // closed when the test ends
 //	client := apigateway.NewFromConfig(awsemu.AWSConfig(shim.URL, "us-east-1"))
+//
+// A program with an emulator of its own (the demo, the benchmarks) starts both at once with
+// StartWithShim.
 //
 // and set AWS_EC2_METADATA_DISABLED=true, so that nothing in the process looks for real
 // credentials.

@@ -56,6 +56,16 @@ func StartMoto(ctx context.Context) (*Moto, error) {
 	return startMoto(ctx, bin, freePort)
 }
 
+// StartWithShim starts moto and a shim in front of it, for a program or test that runs an
+// emulator of its own (the demo, the emulator, the benchmarks); stop closes both.
+func StartWithShim(ctx context.Context) (moto *Moto, shim *Shim, stop func(), err error) {
+	if moto, err = StartMoto(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	shim = NewShim(moto.URL)
+	return moto, shim, func() { shim.Close(); _ = moto.Close() }, nil
+}
+
 func motoBinary() (string, error) {
 	bin := os.Getenv("MOTO_SERVER")
 	if bin == "" {

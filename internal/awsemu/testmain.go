@@ -30,3 +30,15 @@ func RunWithMoto(m *testing.M, moto **Moto, setup func() error) int {
 	*moto = started
 	return m.Run()
 }
+
+// FreshShim empties moto and puts a new shim in front of it, closed when the test ends: how each
+// test that reads an account starts.
+func FreshShim(t testing.TB, moto *Moto, opts ...Option) *Shim {
+	t.Helper()
+	if err := moto.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	shim := NewShim(moto.URL, opts...)
+	t.Cleanup(shim.Close)
+	return shim
+}

@@ -22,13 +22,11 @@ func TestSmoke(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/driftaudit").CombinedOutput(); err != nil {
 		t.Fatalf("build driftaudit: %v\n%s", err, out)
 	}
-	moto, err := awsemu.StartMoto(ctx)
+	_, shim, closeEmulator, err := awsemu.StartWithShim(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer moto.Close()
-	shim := awsemu.NewShim(moto.URL)
-	defer shim.Close()
+	defer closeEmulator()
 
 	shape, err := SeedAccount(ctx, apigateway.NewFromConfig(awsemu.AWSConfig(shim.URL, "eu-west-1")), 20, "smoke", 4)
 	if err != nil {

@@ -24,13 +24,11 @@ func TestOrgSmoke(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/driftaudit").CombinedOutput(); err != nil {
 		t.Fatalf("build driftaudit: %v\n%s", err, out)
 	}
-	moto, err := awsemu.StartMoto(ctx)
+	_, shim, closeEmulator, err := awsemu.StartWithShim(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer moto.Close()
-	shim := awsemu.NewShim(moto.URL)
-	defer shim.Close()
+	defer closeEmulator()
 
 	regions := []string{"eu-west-1", "us-east-1"}
 	org, err := SeedOrganization(ctx, awsemu.AWSConfig(shim.URL, regions[0]), OrgSpec{Members: 2, Regions: regions, APIs: 2, MaxResources: 5, Workers: 3})

@@ -83,13 +83,11 @@ func run(ctx context.Context, sizes string, scale float64, driftaudit string) er
 	if len(ns) > len(regions) {
 		return fmt.Errorf("-n: at most %d sizes", len(regions))
 	}
-	moto, err := awsemu.StartMoto(ctx)
+	_, shim, closeEmulator, err := awsemu.StartWithShim(ctx)
 	if err != nil {
 		return err
 	}
-	defer moto.Close()
-	shim := awsemu.NewShim(moto.URL)
-	defer shim.Close()
+	defer closeEmulator()
 
 	fmt.Printf("Benchmark: quotas of 10 calls/s (burst 40) and GetResources 2.5/s (burst 5), sped up x%g, enforced by the shim (429 when exceeded) and by driftaudit's own limiter\n\n", scale)
 	for i, n := range ns {

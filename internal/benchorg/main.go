@@ -54,13 +54,11 @@ func main() {
 }
 
 func run(ctx context.Context, spec bench.OrgSpec, scales []float64, slots []int, driftaudit string, proj bench.Projection) error {
-	moto, err := awsemu.StartMoto(ctx)
+	_, shim, closeEmulator, err := awsemu.StartWithShim(ctx)
 	if err != nil {
 		return err
 	}
-	defer moto.Close()
-	shim := awsemu.NewShim(moto.URL)
-	defer shim.Close()
+	defer closeEmulator()
 
 	fmt.Printf("Seeding an organization: %d accounts x %d regions (%s) x %d REST APIs (at most %d resources each), %d accounts and regions at once ...\n",
 		spec.Members+1, len(spec.Regions), strings.Join(spec.Regions, ", "), spec.APIs, spec.MaxResources, spec.Workers)

@@ -48,13 +48,11 @@ func main() {
 func run(ctx context.Context, driftaudit string) error {
 	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	fmt.Println("== Starting the AWS emulator (moto) behind the test shim")
-	moto, err := awsemu.StartMoto(ctx)
+	moto, shim, closeEmulator, err := awsemu.StartWithShim(ctx)
 	if err != nil {
 		return err
 	}
-	defer moto.Close()
-	shim := awsemu.NewShim(moto.URL)
-	defer shim.Close()
+	defer closeEmulator()
 
 	fmt.Println("== Seeding a sample account: one healthy API and every kind of drift")
 	if err := seed.Demo(seed.ForConfig(ctx, awsemu.AWSConfig(shim.URL, region)), time.Sleep); err != nil {

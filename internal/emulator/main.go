@@ -21,14 +21,12 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	moto, err := awsemu.StartMoto(ctx)
+	moto, shim, closeEmulator, err := awsemu.StartWithShim(ctx)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "emulator: %s\n", err)
 		os.Exit(1)
 	}
-	defer moto.Close()
-	shim := awsemu.NewShim(moto.URL)
-	defer shim.Close()
+	defer closeEmulator()
 	if *pageSize > 0 {
 		shim.SetMaxPageSize(*pageSize)
 	}

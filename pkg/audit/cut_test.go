@@ -75,14 +75,9 @@ func TestCutAfterEveryCall(t *testing.T) {
 // so this reaches what a cut cannot: a fallback after a denial (v2 GetApiMappings denied once
 // left its run looking complete), and every read after the one that failed.
 func TestOneFaultAtEveryCall(t *testing.T) {
-	a := newAccount(t)
-	if err := seed.Demo(a.build, time.Sleep); err != nil {
-		t.Fatal(err)
-	}
-	a.seeded()
+	a := demoAccount(t)
 	c := testConfig()
 	c.MaxAttempts = 1
-	a.shim.ResetLog()
 	cleanInv, clean := a.audit(c)
 	calls := 0
 	for _, n := range a.shim.CountsFor("apigateway") {

@@ -112,11 +112,7 @@ func assertNothingLost(t *testing.T, cleanInv *inventory.Inventory, clean, got *
 }
 
 func TestFaults(t *testing.T) {
-	a := newAccount(t, awsemu.WithSeed(7))
-	if err := seed.Demo(a.build, time.Sleep); err != nil {
-		t.Fatal(err)
-	}
-	a.seeded()
+	a := demoAccount(t, awsemu.WithSeed(7))
 	cleanInv, clean := a.audit(testConfig())
 	if !clean.Summary.Complete || len(clean.Findings) < 20 {
 		t.Fatalf("the fault-free run should be complete with at least the demo's 20 drift findings: %+v", clean.Summary)
@@ -175,11 +171,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestUnreachableRegion(t *testing.T) {
-	a := newAccount(t)
-	if err := seed.Demo(a.build, time.Sleep); err != nil {
-		t.Fatal(err)
-	}
-	a.seeded()
+	a := demoAccount(t)
 	cleanInv, clean := a.audit(testConfig())
 	a.shim.AddFault(awsemu.Fault{Region: "eu-west-3", Kind: awsemu.FaultReset})
 	c := testConfig()

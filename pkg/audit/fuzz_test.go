@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/apigw-drift/driftaudit/internal/awsemu"
-	"github.com/apigw-drift/driftaudit/internal/seed"
 	"github.com/apigw-drift/driftaudit/pkg/audit"
 )
 
@@ -28,11 +27,7 @@ var partialReadFaults = []awsemu.Fault{
 // decides call i: a value below len(partialReadFaults) fails it that way, any other lets it
 // through.
 func FuzzPartialReads(f *testing.F) {
-	a := newAccount(f)
-	if err := seed.Demo(a.build, time.Sleep); err != nil {
-		f.Fatal(err)
-	}
-	a.seeded()
+	a := demoAccount(f)
 	c := testConfig()
 	c.MaxAttempts = 1
 	cleanInv, clean := a.audit(c)

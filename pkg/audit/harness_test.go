@@ -40,11 +40,7 @@ type account struct {
 func newAccount(t testing.TB, opts ...awsemu.Option) *account {
 	t.Helper()
 	ctx := context.Background()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	shim := awsemu.NewShim(moto.URL, opts...)
-	t.Cleanup(shim.Close)
+	shim := awsemu.FreshShim(t, moto, opts...)
 	cfg := awsemu.AWSConfig(shim.URL, region)
 	return &account{t: t, ctx: ctx, shim: shim, cfg: cfg, build: seed.ForConfig(ctx, cfg)}
 }
@@ -56,6 +52,18 @@ func (a *account) seeded() {
 		a.t.Fatal(err)
 	}
 	a.shim.ResetLog()
+}
+
+// demoAccount is a new account seeded with the demo (seed.Demo: every kind of drift and a
+// healthy API), its log emptied.
+func demoAccount(t testing.TB, opts ...awsemu.Option) *account {
+	t.Helper()
+	a := newAccount(t, opts...)
+	if err := seed.Demo(a.build, time.Sleep); err != nil {
+		t.Fatal(err)
+	}
+	a.seeded()
+	return a
 }
 
 // testConfig scans without client-side quotas: the emulator has none unless a test sets them.

@@ -48,12 +48,7 @@ func demoAccount(t *testing.T) string { return demoShim(t).URL }
 // freshShim empties moto and puts a new shim in front of it, closed with the test.
 func freshShim(t *testing.T) *awsemu.Shim {
 	t.Helper()
-	if err := moto.Reset(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	shim := awsemu.NewShim(moto.URL)
-	t.Cleanup(shim.Close)
-	return shim
+	return awsemu.FreshShim(t, moto)
 }
 
 // demoShim seeds the demo account behind a fresh shim and returns the shim.

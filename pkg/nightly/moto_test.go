@@ -47,11 +47,7 @@ type stack struct {
 func newStack(t *testing.T, env map[string]string) *stack {
 	t.Helper()
 	ctx := context.Background()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	shim := awsemu.NewShim(moto.URL)
-	t.Cleanup(shim.Close)
+	shim := awsemu.FreshShim(t, moto)
 	cfg := awsemu.AWSConfig(shim.URL, region)
 	s := &stack{t: t, ctx: ctx, shim: shim, cfg: cfg, sqs: sqs.NewFromConfig(cfg), logs: &strings.Builder{}}
 

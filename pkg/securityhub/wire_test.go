@@ -41,11 +41,7 @@ func getFindings(t *testing.T, client *sh.Client) map[string]types.AwsSecurityFi
 // compared with the first, archives exactly that drift's findings and keeps the others active.
 func TestImportTheDemoAccountThroughMoto(t *testing.T) {
 	ctx := context.Background()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	shim := awsemu.NewShim(moto.URL)
-	defer shim.Close()
+	shim := awsemu.FreshShim(t, moto)
 	cfg := awsemu.AWSConfig(shim.URL, "us-east-1")
 	if err := seed.Demo(seed.ForConfig(ctx, cfg), time.Sleep); err != nil {
 		t.Fatal(err)
