@@ -23,6 +23,8 @@ type fakeOrgs struct {
 	pages [][]orgtypes.Account
 	calls int
 	err   error
+	// stuck makes every page name page 1 as the next one, as a list that loops would.
+	stuck bool
 }
 
 func (f *fakeOrgs) ListAccounts(_ context.Context, in *organizations.ListAccountsInput, _ ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error) {
@@ -37,6 +39,9 @@ func (f *fakeOrgs) ListAccounts(_ context.Context, in *organizations.ListAccount
 	out := &organizations.ListAccountsOutput{Accounts: f.pages[i]}
 	if i+1 < len(f.pages) {
 		out.NextToken = aws.String(string(rune('0' + i + 1)))
+	}
+	if f.stuck {
+		out.NextToken = aws.String("1")
 	}
 	return out, nil
 }
@@ -67,6 +72,12 @@ func TestOrganization(t *testing.T) {
 	f = &fakeOrgs{pages: [][]orgtypes.Account{{acct("444444444444", orgtypes.AccountStateSuspended)}}}
 	if _, err := accounts.Organization(context.Background(), f); err == nil {
 		t.Error("an organization without an ACTIVE account gave no error")
+	}
+	// A list that names the same next page again ends, but as an error: the accounts after it
+	// were never listed, and a shorter organization must not pass for the whole one.
+	f = &fakeOrgs{stuck: true, pages: [][]orgtypes.Account{{acct("111111111111", orgtypes.AccountStateActive)}, {acct("222222222222", orgtypes.AccountStateActive)}, {acct("333333333333", orgtypes.AccountStateActive)}}}
+	if ids, err := accounts.Organization(context.Background(), f); err == nil || !strings.Contains(err.Error(), "organizations:ListAccounts") || !strings.Contains(err.Error(), "never listed") {
+		t.Errorf("accounts %v, error %v: want an error that says the list repeated itself", ids, err)
 	}
 }
 

@@ -344,15 +344,13 @@ func (s *regionScan) readSnapshot(ctx context.Context, api *API, id string, shar
 }
 
 func (s *regionScan) listAPIs(ctx context.Context) ([]API, error) {
-	var apis []API
-	p := apigateway.NewGetRestApisPaginator(s.client, &apigateway.GetRestApisInput{Limit: aws.Int32(pageSize)},
-		func(o *apigateway.GetRestApisPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	apis, err := pages(ctx, func(position *string) ([]API, *string, error) {
+		out, err := s.client.GetRestApis(ctx, &apigateway.GetRestApisInput{Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
-			return nil, fmt.Errorf("list REST APIs in %s: %w", s.region.Name, err)
+			return nil, nil, err
 		}
-		for _, a := range page.Items {
+		var page []API
+		for _, a := range out.Items {
 			api := API{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Tags: a.Tags,
 				Unread: []string{OpGetResources, OpGetStages, OpGetDeployments}, KeyFromAuthorizer: a.ApiKeySource == types.ApiKeySourceTypeAuthorizer}
 			if a.EndpointConfiguration != nil {
@@ -360,26 +358,29 @@ func (s *regionScan) listAPIs(ctx context.Context) ([]API, error) {
 					api.EndpointTypes = append(api.EndpointTypes, string(t))
 				}
 			}
-			apis = append(apis, api)
+			page = append(page, api)
 		}
+		return page, out.Position, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list REST APIs in %s: %w", s.region.Name, err)
 	}
 	return apis, nil
 }
 
 func (s *regionScan) resources(ctx context.Context, apiID string) ([]Resource, error) {
-	resources := []Resource{}
-	p := apigateway.NewGetResourcesPaginator(s.client, &apigateway.GetResourcesInput{RestApiId: &apiID, Embed: []string{"methods"}, Limit: aws.Int32(pageSize)},
-		func(o *apigateway.GetResourcesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	resources, err := pages(ctx, func(position *string) ([]Resource, *string, error) {
+		out, err := s.client.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: &apiID, Embed: []string{"methods"}, Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, r := range page.Items {
-			resources = append(resources, resourceFrom(r))
+		page := make([]Resource, 0, len(out.Items))
+		for _, r := range out.Items {
+			page = append(page, resourceFrom(r))
 		}
-	}
-	return resources, nil
+		return page, out.Position, nil
+	})
+	return nonNil(resources), err
 }
 
 func resourceFrom(r types.Resource) Resource {
@@ -483,19 +484,18 @@ func stagesOn(stages []Stage, deploymentID string) []string {
 }
 
 func (s *regionScan) deployments(ctx context.Context, apiID string) ([]Deployment, error) {
-	deps := []Deployment{}
-	p := apigateway.NewGetDeploymentsPaginator(s.client, &apigateway.GetDeploymentsInput{RestApiId: &apiID, Limit: aws.Int32(pageSize)},
-		func(o *apigateway.GetDeploymentsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	deps, err := pages(ctx, func(position *string) ([]Deployment, *string, error) {
+		out, err := s.client.GetDeployments(ctx, &apigateway.GetDeploymentsInput{RestApiId: &apiID, Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, d := range page.Items {
-			deps = append(deps, Deployment{ID: aws.ToString(d.Id), CreatedDate: aws.ToTime(d.CreatedDate).UTC()})
+		page := make([]Deployment, 0, len(out.Items))
+		for _, d := range out.Items {
+			page = append(page, Deployment{ID: aws.ToString(d.Id), CreatedDate: aws.ToTime(d.CreatedDate).UTC()})
 		}
-	}
-	return deps, nil
+		return page, out.Position, nil
+	})
+	return nonNil(deps), err
 }
 
 // errNoSummary is what an emulator without deployment snapshots produces; AWS always answers.
@@ -525,21 +525,23 @@ func (s *regionScan) deploymentSummary(ctx context.Context, apiID, deploymentID 
 }
 
 func (s *regionScan) listUsagePlans(ctx context.Context) ([]UsagePlan, error) {
-	var plans []UsagePlan
-	p := apigateway.NewGetUsagePlansPaginator(s.client, &apigateway.GetUsagePlansInput{Limit: aws.Int32(pageSize)},
-		func(o *apigateway.GetUsagePlansPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	plans, err := pages(ctx, func(position *string) ([]UsagePlan, *string, error) {
+		out, err := s.client.GetUsagePlans(ctx, &apigateway.GetUsagePlansInput{Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
-			return nil, fmt.Errorf("list usage plans in %s: %w", s.region.Name, err)
+			return nil, nil, err
 		}
-		for _, up := range page.Items {
+		var page []UsagePlan
+		for _, up := range out.Items {
 			plan := UsagePlan{ID: aws.ToString(up.Id), Name: aws.ToString(up.Name), KeysUnread: true}
 			for _, as := range up.ApiStages {
 				plan.APIStages = append(plan.APIStages, APIStage{APIID: aws.ToString(as.ApiId), Stage: aws.ToString(as.Stage)})
 			}
-			plans = append(plans, plan)
+			page = append(page, plan)
 		}
+		return page, out.Position, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list usage plans in %s: %w", s.region.Name, err)
 	}
 	return plans, nil
 }
@@ -547,57 +549,63 @@ func (s *regionScan) listUsagePlans(ctx context.Context) ([]UsagePlan, error) {
 // usagePlanKeys returns the ids of a plan's keys. The answer also carries each key's value,
 // which GetUsagePlanKeys cannot be told to leave out: it is dropped here and never kept.
 func (s *regionScan) usagePlanKeys(ctx context.Context, planID string) ([]string, error) {
-	ids := []string{}
-	p := apigateway.NewGetUsagePlanKeysPaginator(s.client, &apigateway.GetUsagePlanKeysInput{UsagePlanId: &planID, Limit: aws.Int32(pageSize)},
-		func(o *apigateway.GetUsagePlanKeysPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	ids, err := pages(ctx, func(position *string) ([]string, *string, error) {
+		out, err := s.client.GetUsagePlanKeys(ctx, &apigateway.GetUsagePlanKeysInput{UsagePlanId: &planID, Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, k := range page.Items {
-			ids = append(ids, aws.ToString(k.Id))
+		page := make([]string, 0, len(out.Items))
+		for _, k := range out.Items {
+			page = append(page, aws.ToString(k.Id))
 		}
+		return page, out.Position, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Strings(ids)
-	return ids, nil
+	return nonNil(ids), nil
 }
 
 func (s *regionScan) listAPIKeys(ctx context.Context) ([]APIKey, error) {
-	keys := []APIKey{}
-	// IncludeValues stays unset: the auditor never asks for a key's value.
-	p := apigateway.NewGetApiKeysPaginator(s.client, &apigateway.GetApiKeysInput{Limit: aws.Int32(pageSize)},
-		func(o *apigateway.GetApiKeysPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	keys, err := pages(ctx, func(position *string) ([]APIKey, *string, error) {
+		// IncludeValues stays unset: the auditor never asks for a key's value.
+		out, err := s.client.GetApiKeys(ctx, &apigateway.GetApiKeysInput{Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
-			return nil, fmt.Errorf("list API keys in %s: %w", s.region.Name, err)
+			return nil, nil, err
 		}
-		for _, k := range page.Items {
-			keys = append(keys, APIKey{ID: aws.ToString(k.Id), Name: aws.ToString(k.Name), Enabled: k.Enabled})
+		page := make([]APIKey, 0, len(out.Items))
+		for _, k := range out.Items {
+			page = append(page, APIKey{ID: aws.ToString(k.Id), Name: aws.ToString(k.Name), Enabled: k.Enabled})
 		}
+		return page, out.Position, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list API keys in %s: %w", s.region.Name, err)
 	}
-	return keys, nil
+	return nonNil(keys), nil
 }
 
 func (s *regionScan) listDomains(ctx context.Context) ([]DomainName, error) {
-	var domains []DomainName
-	p := apigateway.NewGetDomainNamesPaginator(s.client, &apigateway.GetDomainNamesInput{Limit: aws.Int32(pageSize)},
-		func(o *apigateway.GetDomainNamesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	domains, err := pages(ctx, func(position *string) ([]DomainName, *string, error) {
+		out, err := s.client.GetDomainNames(ctx, &apigateway.GetDomainNamesInput{Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
-			return nil, fmt.Errorf("list custom domain names in %s: %w", s.region.Name, err)
+			return nil, nil, err
 		}
-		for _, d := range page.Items {
+		var page []DomainName
+		for _, d := range out.Items {
 			domain := DomainName{Name: aws.ToString(d.DomainName), DomainNameID: aws.ToString(d.DomainNameId), SecurityPolicy: string(d.SecurityPolicy), MappingsUnread: true}
 			if d.EndpointConfiguration != nil {
 				for _, t := range d.EndpointConfiguration.Types {
 					domain.EndpointTypes = append(domain.EndpointTypes, string(t))
 				}
 			}
-			domains = append(domains, domain)
+			page = append(page, domain)
 		}
+		return page, out.Position, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list custom domain names in %s: %w", s.region.Name, err)
 	}
 	return domains, nil
 }
@@ -643,7 +651,7 @@ func (s *regionScan) apiMappings(ctx context.Context, domain string) ([]BasePath
 	if s.v2 == nil {
 		return nil, errors.New("no API Gateway v2 client")
 	}
-	mappings, err := pageV2(ctx, func(token *string) ([]BasePathMapping, *string, error) {
+	mappings, err := pages(ctx, func(token *string) ([]BasePathMapping, *string, error) {
 		out, err := s.v2.GetApiMappings(ctx, &apigatewayv2.GetApiMappingsInput{DomainName: &domain, MaxResults: aws.String(v2PageSize), NextToken: token})
 		if err != nil {
 			return nil, nil, err
@@ -658,30 +666,26 @@ func (s *regionScan) apiMappings(ctx context.Context, domain string) ([]BasePath
 		}
 		return page, out.NextToken, nil
 	})
-	if mappings == nil && err == nil {
-		mappings = []BasePathMapping{}
-	}
-	return mappings, err
+	return nonNil(mappings), err
 }
 
 func (s *regionScan) basePathMappings(ctx context.Context, domain *DomainName) ([]BasePathMapping, error) {
-	mappings := []BasePathMapping{}
-	in := &apigateway.GetBasePathMappingsInput{DomainName: &domain.Name, Limit: aws.Int32(pageSize)}
-	if domain.DomainNameID != "" {
-		in.DomainNameId = &domain.DomainNameID
-	}
-	p := apigateway.NewGetBasePathMappingsPaginator(s.client, in,
-		func(o *apigateway.GetBasePathMappingsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	mappings, err := pages(ctx, func(position *string) ([]BasePathMapping, *string, error) {
+		in := &apigateway.GetBasePathMappingsInput{DomainName: &domain.Name, Limit: aws.Int32(pageSize), Position: position}
+		if domain.DomainNameID != "" {
+			in.DomainNameId = &domain.DomainNameID
+		}
+		out, err := s.client.GetBasePathMappings(ctx, in)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, m := range page.Items {
-			mappings = append(mappings, BasePathMapping{BasePath: aws.ToString(m.BasePath), APIID: aws.ToString(m.RestApiId), Stage: aws.ToString(m.Stage)})
+		page := make([]BasePathMapping, 0, len(out.Items))
+		for _, m := range out.Items {
+			page = append(page, BasePathMapping{BasePath: aws.ToString(m.BasePath), APIID: aws.ToString(m.RestApiId), Stage: aws.ToString(m.Stage)})
 		}
-	}
-	return mappings, nil
+		return page, out.Position, nil
+	})
+	return nonNil(mappings), err
 }
 
 // sortRegion puts everything in a stable order, so that two scans of the same account produce

@@ -337,3 +337,82 @@ func TestDeniedAPIMappingsAreAScanError(t *testing.T) {
 		})
 	}
 }
+
+// loopingList answers the list operation op as a list that loops: every page, the first
+// included, names position "p1" as the next one. The other operations answer as
+// recordingClient does.
+type loopingList struct {
+	recordingClient
+	op string
+}
+
+func (f *loopingList) GetRestApis(ctx context.Context, in *apigateway.GetRestApisInput, o ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error) {
+	out, err := f.recordingClient.GetRestApis(ctx, in, o...)
+	if f.op == inventory.OpGetRestApis {
+		out.Position = aws.String("p1")
+	}
+	return out, err
+}
+
+func (f *loopingList) GetResources(ctx context.Context, in *apigateway.GetResourcesInput, o ...func(*apigateway.Options)) (*apigateway.GetResourcesOutput, error) {
+	out, err := f.recordingClient.GetResources(ctx, in, o...)
+	if f.op == inventory.OpGetResources {
+		out.Position = aws.String("p1")
+	}
+	return out, err
+}
+
+func (f *loopingList) GetUsagePlanKeys(ctx context.Context, in *apigateway.GetUsagePlanKeysInput, o ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
+	out, err := f.recordingClient.GetUsagePlanKeys(ctx, in, o...)
+	if f.op == inventory.OpGetUsagePlanKeys {
+		out.Position = aws.String("p1")
+	}
+	return out, err
+}
+
+// loopingV2 is the v2 half with GetApis as a list that loops.
+type loopingV2 struct{ recordingV2 }
+
+func (f loopingV2) GetApis(ctx context.Context, in *apigatewayv2.GetApisInput, o ...func(*apigatewayv2.Options)) (*apigatewayv2.GetApisOutput, error) {
+	out, err := f.recordingV2.GetApis(ctx, in, o...)
+	out.NextToken = aws.String("t1")
+	return out, err
+}
+
+// TestListThatLoopsIsAnError: a list whose next page is one it already gave is read up to there
+// and no further, and is a scan error on its scope, never a shorter list that looks whole.
+func TestListThatLoopsIsAnError(t *testing.T) {
+	for _, tc := range []struct {
+		op, scope string
+		v2        bool
+		unread    func(inventory.Region) bool
+	}{
+		{op: inventory.OpGetRestApis, unread: func(r inventory.Region) bool { return slices.Contains(r.Unread, inventory.OpGetRestApis) }},
+		{op: inventory.OpGetResources, scope: "a1", unread: func(r inventory.Region) bool { return slices.Contains(r.APIs[0].Unread, inventory.OpGetResources) }},
+		{op: inventory.OpGetUsagePlanKeys, unread: func(r inventory.Region) bool { return r.UsagePlans[0].KeysUnread }},
+		{op: inventory.OpGetApis, v2: true, unread: func(r inventory.Region) bool { return slices.Contains(r.Unread, inventory.OpGetApis) }},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			fake := &loopingList{op: tc.op}
+			var v2 inventory.V2Client = recordingV2{&fake.recordingClient}
+			if tc.v2 {
+				v2 = loopingV2{recordingV2{&fake.recordingClient}}
+			}
+			region := inventory.CollectRegion(t.Context(), inventory.Clients{REST: fake, V2: v2}, "eu-west-1", inventory.Options{})
+			if len(region.Errors) != 1 || region.Errors[0].Operation != tc.op || region.Errors[0].APIID != tc.scope ||
+				!strings.Contains(region.Errors[0].Message, "page 2 named a next page that the list had already given: the rest of the list was never read") {
+				t.Fatalf("scan errors %+v: want one on %s that says the list looped", region.Errors, tc.op)
+			}
+			if !tc.unread(region) {
+				t.Errorf("the looping %s left its scope marked read", tc.op)
+			}
+			op := tc.op
+			if tc.v2 {
+				op = "v2 " + op
+			}
+			if n := len(fake.inputs[op]); n != 2 {
+				t.Errorf("%s called %d times, want 2: the first page and the one that named an old page again", tc.op, n)
+			}
+		})
+	}
+}

@@ -122,25 +122,19 @@ func (r *Reader) readAuthorizers(ctx context.Context, apiID string) ([]Authorize
 	if r.authorizers == nil {
 		return nil, fmt.Errorf("no client to read authorizers with")
 	}
-	out := []Authorizer{}
-	var position *string
-	seen := map[string]bool{}
-	for {
+	out, err := pages(ctx, func(position *string) ([]Authorizer, *string, error) {
 		page, err := r.authorizers.GetAuthorizers(ctx, &apigateway.GetAuthorizersInput{RestApiId: &apiID, Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		items := make([]Authorizer, 0, len(page.Items))
 		for _, a := range page.Items {
-			out = append(out, Authorizer{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Type: string(a.Type),
+			items = append(items, Authorizer{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Type: string(a.Type),
 				IdentitySource: aws.ToString(a.IdentitySource), IdentityValidationExpression: aws.ToString(a.IdentityValidationExpression)})
 		}
-		next := aws.ToString(page.Position)
-		if next == "" || seen[next] {
-			return out, nil
-		}
-		seen[next] = true
-		position = page.Position
-	}
+		return items, page.Position, nil
+	})
+	return nonNil(out), err
 }
 
 // readList reads one region-wide list.
