@@ -96,15 +96,10 @@ var _ ListAccountsAPI = (*organizations.Client)(nil)
 // management account or a delegated administrator.
 func Organization(ctx context.Context, client ListAccountsAPI) ([]string, error) {
 	var ids []string
-	// Told to stop on a repeated token (else a list that loops runs until the deadline), the
-	// paginator ends quietly, as though the list were whole: a last page that still names a next
-	// one is that case, and an error, since the accounts after it were never listed.
-	p := organizations.NewListAccountsPaginator(client, &organizations.ListAccountsInput{}, func(o *organizations.ListAccountsPaginatorOptions) {
-		o.StopOnDuplicateToken = true
-	})
-	var next *string
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	var token *string
+	seen := map[string]bool{}
+	for {
+		page, err := client.ListAccounts(ctx, &organizations.ListAccountsInput{NextToken: token})
 		if err != nil {
 			return nil, fmt.Errorf("organizations:ListAccounts: %w", err)
 		}
@@ -113,10 +108,17 @@ func Organization(ctx context.Context, client ListAccountsAPI) ([]string, error)
 				ids = append(ids, aws.ToString(a.Id))
 			}
 		}
-		next = page.NextToken
-	}
-	if aws.ToString(next) != "" {
-		return nil, errors.New("organizations:ListAccounts: a page named the same next page as the one before it: the accounts after it were never listed")
+		next := aws.ToString(page.NextToken)
+		if next == "" {
+			break
+		}
+		if seen[next] {
+			// A list that loops would run until the deadline; ending it quietly would pass a
+			// shorter organization for the whole one.
+			return nil, errors.New("organizations:ListAccounts: a page named a next page that the list had already given: the accounts after it were never listed")
+		}
+		seen[next] = true
+		token = page.NextToken
 	}
 	if len(ids) == 0 {
 		return nil, errors.New("organizations:ListAccounts: the organization has no ACTIVE account")

@@ -23,8 +23,8 @@ type fakeOrgs struct {
 	pages [][]orgtypes.Account
 	calls int
 	err   error
-	// stuck makes every page name page 1 as the next one, as a list that loops would.
-	stuck bool
+	// loopTo, when set, is the page the last page names as the next one, as a list that loops.
+	loopTo string
 }
 
 func (f *fakeOrgs) ListAccounts(_ context.Context, in *organizations.ListAccountsInput, _ ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error) {
@@ -40,8 +40,8 @@ func (f *fakeOrgs) ListAccounts(_ context.Context, in *organizations.ListAccount
 	if i+1 < len(f.pages) {
 		out.NextToken = aws.String(string(rune('0' + i + 1)))
 	}
-	if f.stuck {
-		out.NextToken = aws.String("1")
+	if f.loopTo != "" && i+1 == len(f.pages) {
+		out.NextToken = aws.String(f.loopTo)
 	}
 	return out, nil
 }
@@ -75,9 +75,12 @@ func TestOrganization(t *testing.T) {
 	}
 	// A list that names the same next page again ends, but as an error: the accounts after it
 	// were never listed, and a shorter organization must not pass for the whole one.
-	f = &fakeOrgs{stuck: true, pages: [][]orgtypes.Account{{acct("111111111111", orgtypes.AccountStateActive)}, {acct("222222222222", orgtypes.AccountStateActive)}, {acct("333333333333", orgtypes.AccountStateActive)}}}
-	if ids, err := accounts.Organization(context.Background(), f); err == nil || !strings.Contains(err.Error(), "organizations:ListAccounts") || !strings.Contains(err.Error(), "never listed") {
-		t.Errorf("accounts %v, error %v: want an error that says the list repeated itself", ids, err)
+	// The same next page at once, or after others.
+	for _, loopTo := range []string{"2", "1"} {
+		f = &fakeOrgs{loopTo: loopTo, pages: [][]orgtypes.Account{{acct("111111111111", orgtypes.AccountStateActive)}, {acct("222222222222", orgtypes.AccountStateActive)}, {acct("333333333333", orgtypes.AccountStateActive)}}}
+		if ids, err := accounts.Organization(context.Background(), f); err == nil || !strings.Contains(err.Error(), "organizations:ListAccounts") || !strings.Contains(err.Error(), "never listed") || f.calls != 3 {
+			t.Errorf("loop to page %s: accounts %v, error %v after %d calls: want an error that says the list repeated itself, after 3", loopTo, ids, err, f.calls)
+		}
 	}
 }
 

@@ -338,18 +338,26 @@ func TestDeniedAPIMappingsAreAScanError(t *testing.T) {
 	}
 }
 
-// loopingList answers the list operation op as a list that loops: every page, the first
-// included, names position "p1" as the next one. The other operations answer as
+// loopingList answers the list operation op as a list that loops: the first page names p1 as
+// the next one, p1 names p2, and p2 names p1 again. The other operations answer as
 // recordingClient does.
 type loopingList struct {
 	recordingClient
 	op string
 }
 
+// loop is the next page after the page asked for with token.
+func loop(token *string) *string {
+	if aws.ToString(token) == "p1" {
+		return aws.String("p2")
+	}
+	return aws.String("p1")
+}
+
 func (f *loopingList) GetRestApis(ctx context.Context, in *apigateway.GetRestApisInput, o ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error) {
 	out, err := f.recordingClient.GetRestApis(ctx, in, o...)
 	if f.op == inventory.OpGetRestApis {
-		out.Position = aws.String("p1")
+		out.Position = loop(in.Position)
 	}
 	return out, err
 }
@@ -357,7 +365,7 @@ func (f *loopingList) GetRestApis(ctx context.Context, in *apigateway.GetRestApi
 func (f *loopingList) GetResources(ctx context.Context, in *apigateway.GetResourcesInput, o ...func(*apigateway.Options)) (*apigateway.GetResourcesOutput, error) {
 	out, err := f.recordingClient.GetResources(ctx, in, o...)
 	if f.op == inventory.OpGetResources {
-		out.Position = aws.String("p1")
+		out.Position = loop(in.Position)
 	}
 	return out, err
 }
@@ -365,7 +373,7 @@ func (f *loopingList) GetResources(ctx context.Context, in *apigateway.GetResour
 func (f *loopingList) GetUsagePlanKeys(ctx context.Context, in *apigateway.GetUsagePlanKeysInput, o ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
 	out, err := f.recordingClient.GetUsagePlanKeys(ctx, in, o...)
 	if f.op == inventory.OpGetUsagePlanKeys {
-		out.Position = aws.String("p1")
+		out.Position = loop(in.Position)
 	}
 	return out, err
 }
@@ -375,12 +383,13 @@ type loopingV2 struct{ recordingV2 }
 
 func (f loopingV2) GetApis(ctx context.Context, in *apigatewayv2.GetApisInput, o ...func(*apigatewayv2.Options)) (*apigatewayv2.GetApisOutput, error) {
 	out, err := f.recordingV2.GetApis(ctx, in, o...)
-	out.NextToken = aws.String("t1")
+	out.NextToken = loop(in.NextToken)
 	return out, err
 }
 
-// TestListThatLoopsIsAnError: a list whose next page is one it already gave is read up to there
-// and no further, and is a scan error on its scope, never a shorter list that looks whole.
+// TestListThatLoopsIsAnError: a list whose next page is one it already gave, not only the one
+// just given, is read up to there and no further, and is a scan error on its scope, never a
+// shorter list that looks whole.
 func TestListThatLoopsIsAnError(t *testing.T) {
 	for _, tc := range []struct {
 		op, scope string
@@ -400,7 +409,7 @@ func TestListThatLoopsIsAnError(t *testing.T) {
 			}
 			region := inventory.CollectRegion(t.Context(), inventory.Clients{REST: fake, V2: v2}, "eu-west-1", inventory.Options{})
 			if len(region.Errors) != 1 || region.Errors[0].Operation != tc.op || region.Errors[0].APIID != tc.scope ||
-				!strings.Contains(region.Errors[0].Message, "page 2 named a next page that the list had already given: the rest of the list was never read") {
+				!strings.Contains(region.Errors[0].Message, "page 3 named a next page that the list had already given: the rest of the list was never read") {
 				t.Fatalf("scan errors %+v: want one on %s that says the list looped", region.Errors, tc.op)
 			}
 			if !tc.unread(region) {
@@ -410,8 +419,8 @@ func TestListThatLoopsIsAnError(t *testing.T) {
 			if tc.v2 {
 				op = "v2 " + op
 			}
-			if n := len(fake.inputs[op]); n != 2 {
-				t.Errorf("%s called %d times, want 2: the first page and the one that named an old page again", tc.op, n)
+			if n := len(fake.inputs[op]); n != 3 {
+				t.Errorf("%s called %d times, want 3: the first page, p1, and p2 that named p1 again", tc.op, n)
 			}
 		})
 	}

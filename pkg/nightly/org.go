@@ -349,16 +349,27 @@ func (h *Handler) joinReports(ctx context.Context, runID string, state JoinState
 		return report.Merge(nil, []inventory.ScanError{{Operation: OpPlan, Message: "the plan cannot be read: " + oneLine(err)}}, now), nil
 	}
 	written := map[string]bool{}
-	p := s3.NewListObjectsV2Paginator(h.Runs, &s3.ListObjectsV2Input{Bucket: aws.String(h.Config.RunsBucket), Prefix: aws.String(itemsPrefix(runID))},
-		func(o *s3.ListObjectsV2PaginatorOptions) { o.StopOnDuplicateToken = true })
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	listed := s3URL(h.Config.RunsBucket, itemsPrefix(runID))
+	var token *string
+	seen := map[string]bool{}
+	for {
+		page, err := h.Runs.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(h.Config.RunsBucket), Prefix: aws.String(itemsPrefix(runID)), ContinuationToken: token})
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", s3URL(h.Config.RunsBucket, itemsPrefix(runID)), err)
+			return nil, fmt.Errorf("list %s: %w", listed, err)
 		}
 		for _, o := range page.Contents {
 			written[aws.ToString(o.Key)] = true
 		}
+		next := aws.ToString(page.NextContinuationToken)
+		if !aws.ToBool(page.IsTruncated) || next == "" {
+			break
+		}
+		if seen[next] {
+			// Ending here would call the reports after it missing, and their scans failed.
+			return nil, fmt.Errorf("list %s: a page named a next page that the list had already given: the rest of the list was never read", listed)
+		}
+		seen[next] = true
+		token = page.NextContinuationToken
 	}
 	why := "no report: the scan of this account and region did not finish (its Lambda failed after its retries, or the map stopped)"
 	if e := state.MapError; e != nil {

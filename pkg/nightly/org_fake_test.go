@@ -34,6 +34,9 @@ type fakeRuns struct {
 	objects  map[string][]byte
 	putErr   error
 	listings int
+	// loop makes the page after the second name the first page's token again, as a list
+	// that loops.
+	loop bool
 }
 
 func (f *fakeRuns) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
@@ -73,6 +76,14 @@ func (f *fakeRuns) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _
 		out.Contents = []s3types.Object{{Key: aws.String(keys[0])}}
 		if len(keys) > 1 {
 			out.IsTruncated, out.NextContinuationToken = aws.Bool(true), aws.String(keys[0])
+		}
+	}
+	if f.loop && f.listings == 3 {
+		out.IsTruncated, out.NextContinuationToken = aws.Bool(true), aws.String("")
+		for k := range f.objects {
+			if strings.HasPrefix(k, aws.ToString(in.Prefix)) && (aws.ToString(out.NextContinuationToken) == "" || k < aws.ToString(out.NextContinuationToken)) {
+				out.NextContinuationToken = aws.String(k)
+			}
 		}
 	}
 	return out, nil
@@ -236,5 +247,13 @@ func TestJoinReadsEveryPageAndNamesWhatIsMissing(t *testing.T) {
 	rec.fail = errors.New("AuthorizationError")
 	if _, err := h.Join(context.Background(), payload); err == nil || !strings.Contains(err.Error(), "AuthorizationError") {
 		t.Errorf("a failed Publish: %v", err)
+	}
+
+	// A listing that loops fails the join, rather than calling the reports after the loop
+	// missing and their scans failed.
+	runs.listings, runs.loop, rec.fail = 0, true, nil
+	if _, err := h.Join(context.Background(), payload); err == nil || !strings.Contains(err.Error(), "list s3://runs/runs/r1/items/") ||
+		!strings.Contains(err.Error(), "the rest of the list was never read") {
+		t.Errorf("a listing that loops: %v", err)
 	}
 }
