@@ -210,7 +210,11 @@ func pages[T any](ctx context.Context, page func(token *string) ([]T, *string, e
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, items...)
+		if all == nil {
+			all = items // most lists are one page: keep it, uncopied
+		} else {
+			all = append(all, items...)
+		}
 		if next == nil || *next == "" {
 			return all, nil
 		}
