@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -98,22 +98,21 @@ func checkOutputPath(cmd *cobra.Command, spec, path string) error {
 	return nil
 }
 
-// writeReports renders the report once per destination. A regular file is written whole or not
-// at all (writeFileAtomic), so a CI step never reads half a report.
+// writeReports renders the report once per destination, straight into it: a report of 100,000
+// findings is some 100 MB of JSON, which a buffer would hold, and grow, on top of the report
+// itself. A regular file is written whole or not at all (writeFile), so a CI step never reads
+// half a report.
 func writeReports(st *state, outs []output, rep *report.Report, minSeverity checks.Severity, colorMode string) error {
 	for _, o := range outs {
-		var b bytes.Buffer
 		colour := o.path == "-" && useColor(colorMode, st.env)
-		if err := render(&b, o.format, rep, minSeverity, colour); err != nil {
-			return fmt.Errorf("write the %s report: %w", o.format, err)
-		}
+		write := func(w io.Writer) error { return render(w, o.format, rep, minSeverity, colour) }
 		if o.path == "-" {
-			if _, err := st.env.Stdout.Write(b.Bytes()); err != nil {
+			if err := buffered(st.env.Stdout, write); err != nil {
 				return fmt.Errorf("write the %s report: %w", o.format, err)
 			}
 			continue
 		}
-		if err := writeFileAtomic(o.path, b.Bytes()); err != nil {
+		if err := writeFile(o.path, write); err != nil {
 			return fmt.Errorf("write the %s report to %s: %w", o.format, o.path, err)
 		}
 	}
@@ -132,16 +131,26 @@ func render(w io.Writer, format string, rep *report.Report, minSeverity checks.S
 	return rep.WriteTextLimited(w, report.TextOptions{MaxFindings: -1, MaxErrors: -1, Color: colour, MinSeverity: minSeverity})
 }
 
-// writeFileAtomic writes a regular file (new or replaced) through a temporary file renamed into
-// place. Anything else that exists (/dev/null, /dev/stdout, a named pipe) is written to as it
-// is: renaming over a device would replace it.
-func writeFileAtomic(path string, data []byte) error {
+// buffered runs write on w through a buffer of its own, so that renderers that write in small
+// pieces make few system calls.
+func buffered(w io.Writer, write func(io.Writer) error) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := write(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// writeFile writes a regular file (new or replaced) through a temporary file renamed into place.
+// Anything else that exists (/dev/null, /dev/stdout, a named pipe) is written to as it is:
+// renaming over a device would replace it.
+func writeFile(path string, write func(io.Writer) error) error {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
 			return err
 		}
-		if _, err := f.Write(data); err != nil {
+		if err := buffered(f, write); err != nil {
 			f.Close()
 			return err
 		}
@@ -156,7 +165,7 @@ func writeFileAtomic(path string, data []byte) error {
 		os.Remove(tmp.Name()) // after the rename, nothing to remove
 		partial.Delete(tmp.Name())
 	}()
-	if _, err := tmp.Write(data); err != nil {
+	if err := buffered(tmp, write); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -515,14 +515,10 @@ func saveInventory(cmd *cobra.Command, st *state, sf *scanFlags, output string) 
 	if err != nil {
 		return ExitUsage, err
 	}
-	var b bytes.Buffer
-	if err := inv.Encode(&b); err != nil {
-		return ExitUsage, fmt.Errorf("write inventory: %w", err)
-	}
 	if output == "" {
-		_, err = st.env.Stdout.Write(b.Bytes())
+		err = buffered(st.env.Stdout, inv.Encode)
 	} else {
-		err = writeFileAtomic(output, b.Bytes())
+		err = writeFile(output, inv.Encode)
 	}
 	if err != nil {
 		return ExitUsage, fmt.Errorf("write inventory: %w", err)
