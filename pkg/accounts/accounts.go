@@ -19,6 +19,8 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/apigw-drift/driftaudit/pkg/inventory"
 )
 
 // DefaultRoleName is the member role that deploy/member-role.yaml creates in every account.
@@ -95,30 +97,21 @@ var _ ListAccountsAPI = (*organizations.Client)(nil)
 // Suspended and closed accounts cannot be audited and are left out; the caller must be the
 // management account or a delegated administrator.
 func Organization(ctx context.Context, client ListAccountsAPI) ([]string, error) {
-	var ids []string
-	var token *string
-	seen := map[string]bool{}
-	for {
+	ids, err := inventory.Pages(ctx, func(token *string) ([]string, *string, error) {
 		page, err := client.ListAccounts(ctx, &organizations.ListAccountsInput{NextToken: token})
 		if err != nil {
-			return nil, fmt.Errorf("organizations:ListAccounts: %w", err)
+			return nil, nil, err
 		}
+		var active []string
 		for _, a := range page.Accounts {
 			if a.State == orgtypes.AccountStateActive || (a.State == "" && a.Status == orgtypes.AccountStatusActive) {
-				ids = append(ids, aws.ToString(a.Id))
+				active = append(active, aws.ToString(a.Id))
 			}
 		}
-		next := aws.ToString(page.NextToken)
-		if next == "" {
-			break
-		}
-		if seen[next] {
-			// A list that loops would run until the deadline; ending it quietly would pass a
-			// shorter organization for the whole one.
-			return nil, errors.New("organizations:ListAccounts: a page named a next page that the list had already given: the accounts after it were never listed")
-		}
-		seen[next] = true
-		token = page.NextToken
+		return active, page.NextToken, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("organizations:ListAccounts: %w", err)
 	}
 	if len(ids) == 0 {
 		return nil, errors.New("organizations:ListAccounts: the organization has no ACTIVE account")

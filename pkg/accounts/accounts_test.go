@@ -78,7 +78,7 @@ func TestOrganization(t *testing.T) {
 	// The same next page at once, or after others.
 	for _, loopTo := range []string{"2", "1"} {
 		f = &fakeOrgs{loopTo: loopTo, pages: [][]orgtypes.Account{{acct("111111111111", orgtypes.AccountStateActive)}, {acct("222222222222", orgtypes.AccountStateActive)}, {acct("333333333333", orgtypes.AccountStateActive)}}}
-		if ids, err := accounts.Organization(context.Background(), f); err == nil || !strings.Contains(err.Error(), "organizations:ListAccounts") || !strings.Contains(err.Error(), "never listed") || f.calls != 3 {
+		if ids, err := accounts.Organization(context.Background(), f); err == nil || !strings.Contains(err.Error(), "organizations:ListAccounts") || !strings.Contains(err.Error(), "the rest of the list was never read") || f.calls != 3 {
 			t.Errorf("loop to page %s: accounts %v, error %v after %d calls: want an error that says the list repeated itself, after 3", loopTo, ids, err, f.calls)
 		}
 	}

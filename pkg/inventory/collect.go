@@ -344,7 +344,7 @@ func (s *regionScan) readSnapshot(ctx context.Context, api *API, id string, shar
 }
 
 func (s *regionScan) listAPIs(ctx context.Context) ([]API, error) {
-	apis, err := pages(ctx, func(position *string) ([]API, *string, error) {
+	apis, err := Pages(ctx, func(position *string) ([]API, *string, error) {
 		out, err := s.client.GetRestApis(ctx, &apigateway.GetRestApisInput{Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
 			return nil, nil, err
@@ -369,7 +369,7 @@ func (s *regionScan) listAPIs(ctx context.Context) ([]API, error) {
 }
 
 func (s *regionScan) resources(ctx context.Context, apiID string) ([]Resource, error) {
-	resources, err := pages(ctx, func(position *string) ([]Resource, *string, error) {
+	resources, err := Pages(ctx, func(position *string) ([]Resource, *string, error) {
 		out, err := s.client.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: &apiID, Embed: []string{"methods"}, Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
 			return nil, nil, err
@@ -484,7 +484,7 @@ func stagesOn(stages []Stage, deploymentID string) []string {
 }
 
 func (s *regionScan) deployments(ctx context.Context, apiID string) ([]Deployment, error) {
-	deps, err := pages(ctx, func(position *string) ([]Deployment, *string, error) {
+	deps, err := Pages(ctx, func(position *string) ([]Deployment, *string, error) {
 		out, err := s.client.GetDeployments(ctx, &apigateway.GetDeploymentsInput{RestApiId: &apiID, Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
 			return nil, nil, err
@@ -525,7 +525,7 @@ func (s *regionScan) deploymentSummary(ctx context.Context, apiID, deploymentID 
 }
 
 func (s *regionScan) listUsagePlans(ctx context.Context) ([]UsagePlan, error) {
-	plans, err := pages(ctx, func(position *string) ([]UsagePlan, *string, error) {
+	plans, err := Pages(ctx, func(position *string) ([]UsagePlan, *string, error) {
 		out, err := s.client.GetUsagePlans(ctx, &apigateway.GetUsagePlansInput{Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
 			return nil, nil, err
@@ -549,7 +549,7 @@ func (s *regionScan) listUsagePlans(ctx context.Context) ([]UsagePlan, error) {
 // usagePlanKeys returns the ids of a plan's keys. The answer also carries each key's value,
 // which GetUsagePlanKeys cannot be told to leave out: it is dropped here and never kept.
 func (s *regionScan) usagePlanKeys(ctx context.Context, planID string) ([]string, error) {
-	ids, err := pages(ctx, func(position *string) ([]string, *string, error) {
+	ids, err := Pages(ctx, func(position *string) ([]string, *string, error) {
 		out, err := s.client.GetUsagePlanKeys(ctx, &apigateway.GetUsagePlanKeysInput{UsagePlanId: &planID, Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
 			return nil, nil, err
@@ -568,7 +568,7 @@ func (s *regionScan) usagePlanKeys(ctx context.Context, planID string) ([]string
 }
 
 func (s *regionScan) listAPIKeys(ctx context.Context) ([]APIKey, error) {
-	keys, err := pages(ctx, func(position *string) ([]APIKey, *string, error) {
+	keys, err := Pages(ctx, func(position *string) ([]APIKey, *string, error) {
 		// IncludeValues stays unset: the auditor never asks for a key's value.
 		out, err := s.client.GetApiKeys(ctx, &apigateway.GetApiKeysInput{Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
@@ -587,7 +587,7 @@ func (s *regionScan) listAPIKeys(ctx context.Context) ([]APIKey, error) {
 }
 
 func (s *regionScan) listDomains(ctx context.Context) ([]DomainName, error) {
-	domains, err := pages(ctx, func(position *string) ([]DomainName, *string, error) {
+	domains, err := Pages(ctx, func(position *string) ([]DomainName, *string, error) {
 		out, err := s.client.GetDomainNames(ctx, &apigateway.GetDomainNamesInput{Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
 			return nil, nil, err
@@ -651,7 +651,7 @@ func (s *regionScan) apiMappings(ctx context.Context, domain string) ([]BasePath
 	if s.v2 == nil {
 		return nil, errors.New("no API Gateway v2 client")
 	}
-	mappings, err := pages(ctx, func(token *string) ([]BasePathMapping, *string, error) {
+	mappings, err := Pages(ctx, func(token *string) ([]BasePathMapping, *string, error) {
 		out, err := s.v2.GetApiMappings(ctx, &apigatewayv2.GetApiMappingsInput{DomainName: &domain, MaxResults: aws.String(v2PageSize), NextToken: token})
 		if err != nil {
 			return nil, nil, err
@@ -670,7 +670,7 @@ func (s *regionScan) apiMappings(ctx context.Context, domain string) ([]BasePath
 }
 
 func (s *regionScan) basePathMappings(ctx context.Context, domain *DomainName) ([]BasePathMapping, error) {
-	mappings, err := pages(ctx, func(position *string) ([]BasePathMapping, *string, error) {
+	mappings, err := Pages(ctx, func(position *string) ([]BasePathMapping, *string, error) {
 		in := &apigateway.GetBasePathMappingsInput{DomainName: &domain.Name, Limit: aws.Int32(pageSize), Position: position}
 		if domain.DomainNameID != "" {
 			in.DomainNameId = &domain.DomainNameID

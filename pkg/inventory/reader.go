@@ -122,7 +122,7 @@ func (r *Reader) readAuthorizers(ctx context.Context, apiID string) ([]Authorize
 	if r.authorizers == nil {
 		return nil, fmt.Errorf("no client to read authorizers with")
 	}
-	out, err := pages(ctx, func(position *string) ([]Authorizer, *string, error) {
+	out, err := Pages(ctx, func(position *string) ([]Authorizer, *string, error) {
 		page, err := r.authorizers.GetAuthorizers(ctx, &apigateway.GetAuthorizersInput{RestApiId: &apiID, Limit: aws.Int32(pageSize), Position: position})
 		if err != nil {
 			return nil, nil, err

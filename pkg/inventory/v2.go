@@ -101,7 +101,7 @@ func (s *regionScan) listV2APIs(ctx context.Context) ([]V2API, error) {
 	if s.v2 == nil {
 		return nil, fmt.Errorf("list HTTP and WebSocket APIs in %s: no API Gateway v2 client", s.region.Name)
 	}
-	apis, err := pages(ctx, func(token *string) ([]V2API, *string, error) {
+	apis, err := Pages(ctx, func(token *string) ([]V2API, *string, error) {
 		out, err := s.v2.GetApis(ctx, &apigatewayv2.GetApisInput{MaxResults: aws.String(v2PageSize), NextToken: token})
 		if err != nil {
 			return nil, nil, err
@@ -123,7 +123,7 @@ func (s *regionScan) listV2APIs(ctx context.Context) ([]V2API, error) {
 // current definition and what each stage that is deployed by hand serves.
 func (s *regionScan) readV2API(ctx context.Context, api *V2API) {
 	markRead := func(op string) { api.Unread = withoutOp(api.Unread, op) }
-	stages, err := pages(ctx, func(token *string) ([]V2Stage, *string, error) {
+	stages, err := Pages(ctx, func(token *string) ([]V2Stage, *string, error) {
 		out, err := s.v2.GetStages(ctx, &apigatewayv2.GetStagesInput{ApiId: &api.ID, MaxResults: aws.String(v2PageSize), NextToken: token})
 		if err != nil {
 			return nil, nil, err
@@ -143,7 +143,7 @@ func (s *regionScan) readV2API(ctx context.Context, api *V2API) {
 	markRead(OpGetStages)
 
 	if len(api.Stages) > 0 {
-		ids, err := pages(ctx, func(token *string) ([]string, *string, error) {
+		ids, err := Pages(ctx, func(token *string) ([]string, *string, error) {
 			out, err := s.v2.GetDeployments(ctx, &apigatewayv2.GetDeploymentsInput{ApiId: &api.ID, MaxResults: aws.String(v2PageSize), NextToken: token})
 			if err != nil {
 				return nil, nil, err
@@ -191,38 +191,6 @@ func (s *regionScan) readV2API(ctx context.Context, api *V2API) {
 	}
 	if !exportFailed {
 		markRead(OpExportApi)
-	}
-}
-
-// pages reads a list page by page, v1 (position) and v2 (nextToken) alike, until a page names no
-// next one. A list that names again a page it already gave would loop until the deadline; it is
-// an error, never a quiet end (as the SDK's paginators make it when told to stop on a repeated
-// token), since what it would have listed after was never read.
-func pages[T any](ctx context.Context, page func(token *string) ([]T, *string, error)) ([]T, error) {
-	var all []T
-	var token *string
-	seen := map[string]bool{}
-	for n := 1; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		items, next, err := page(token)
-		if err != nil {
-			return nil, err
-		}
-		if all == nil {
-			all = items // most lists are one page: keep it, uncopied
-		} else {
-			all = append(all, items...)
-		}
-		if next == nil || *next == "" {
-			return all, nil
-		}
-		if seen[*next] {
-			return nil, fmt.Errorf("page %d named a next page that the list had already given: the rest of the list was never read", n)
-		}
-		seen[*next] = true
-		token = next
 	}
 }
 

@@ -348,28 +348,27 @@ func (h *Handler) joinReports(ctx context.Context, runID string, state JoinState
 	if err := h.getJSON(ctx, state.Plan.Key, &items); err != nil {
 		return report.Merge(nil, []inventory.ScanError{{Operation: OpPlan, Message: "the plan cannot be read: " + oneLine(err)}}, now), nil
 	}
-	written := map[string]bool{}
-	listed := s3URL(h.Config.RunsBucket, itemsPrefix(runID))
-	var token *string
-	seen := map[string]bool{}
-	for {
+	keys, err := inventory.Pages(ctx, func(token *string) ([]string, *string, error) {
 		page, err := h.Runs.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(h.Config.RunsBucket), Prefix: aws.String(itemsPrefix(runID)), ContinuationToken: token})
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", listed, err)
+			return nil, nil, err
 		}
+		keys := make([]string, 0, len(page.Contents))
 		for _, o := range page.Contents {
-			written[aws.ToString(o.Key)] = true
+			keys = append(keys, aws.ToString(o.Key))
 		}
-		next := aws.ToString(page.NextContinuationToken)
-		if !aws.ToBool(page.IsTruncated) || next == "" {
-			break
+		if !aws.ToBool(page.IsTruncated) {
+			return keys, nil, nil
 		}
-		if seen[next] {
-			// Ending here would call the reports after it missing, and their scans failed.
-			return nil, fmt.Errorf("list %s: a page named a next page that the list had already given: the rest of the list was never read", listed)
-		}
-		seen[next] = true
-		token = page.NextContinuationToken
+		return keys, page.NextContinuationToken, nil
+	})
+	if err != nil {
+		// A listing that loops ends here too: the reports after it are not called missing.
+		return nil, fmt.Errorf("list %s: %w", s3URL(h.Config.RunsBucket, itemsPrefix(runID)), err)
+	}
+	written := map[string]bool{}
+	for _, k := range keys {
+		written[k] = true
 	}
 	why := "no report: the scan of this account and region did not finish (its Lambda failed after its retries, or the map stopped)"
 	if e := state.MapError; e != nil {
